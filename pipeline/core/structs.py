@@ -1,0 +1,19 @@
+"""The one base struct every boundary type in ``pipeline`` derives from.
+
+``forbid_unknown_fields`` makes a decoder reject a typo instead of silently dropping it;
+``kw_only`` keeps construction readable and lets optional fields sit before required ones.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+__all__ = ["Frozen", "Struct"]
+
+
+class Struct(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Mutable boundary struct."""
+
+
+class Frozen(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
+    """Immutable boundary struct (settings, job payloads, value objects)."""
