@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import msgspec
 
 __all__ = ["Frozen", "Struct"]
@@ -15,5 +17,13 @@ class Struct(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Mutable boundary struct."""
 
 
-class Frozen(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
-    """Immutable boundary struct (settings, job payloads, value objects)."""
+if TYPE_CHECKING:
+    # mypy models msgspec's dataclass_transform without inheriting ``frozen``, so it would
+    # demand ``frozen=True`` on every subclass; at runtime the option is inherited.
+    class Frozen(msgspec.Struct, kw_only=True):
+        """Immutable boundary struct (settings, job payloads, value objects)."""
+
+else:
+
+    class Frozen(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
+        """Immutable boundary struct (settings, job payloads, value objects)."""

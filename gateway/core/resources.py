@@ -1,0 +1,102 @@
+"""Process-wide clients the gateway owns for its lifetime: the PostgreSQL pool (app role),
+the Redis connection (arq queue), and the readiness probes for each dependency."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from arq import create_pool
+from arq.connections import ArqRedis, RedisSettings
+from psycopg_pool import AsyncConnectionPool
+
+from gateway.settings import Settings
+from pipeline.core.db import open_pool
+
+__all__ = ["Resources", "open_resources", "redis_settings"]
+
+Probe = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Resources:
+    settings: Settings
+    pool: AsyncConnectionPool[Any]
+    redis: ArqRedis
+    probes: dict[str, Probe]
+
+
+def redis_settings(url: str) -> RedisSettings:
+    # arq's default retries connecting for ~5 s per attempt; fail fast and let readiness say so.
+    settings = RedisSettings.from_dsn(url)
+    settings.conn_timeout = 2
+    settings.conn_retries = 1
+    settings.conn_retry_delay = 0
+    return settings
+
+
+def registry_probe(settings: Settings) -> Probe:
+    """The tenant registry answers a trivial query (a file: database opens, a remote one
+    accepts our token)."""
+    import libsql_client
+
+    async def probe() -> None:
+        client = libsql_client.create_client(
+            settings.auth.registry_url, auth_token=settings.auth.registry_token
+        )
+        try:
+            await client.execute("SELECT 1")
+        finally:
+            await client.close()
+
+    return probe
+
+
+@asynccontextmanager
+async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
+    assert settings.redis.url is not None, "embedded services must be started before the gateway"
+    pool = await open_pool(
+        settings.database.app_conninfo(),
+        min_size=settings.database.pool_min_size,
+        max_size=settings.database.pool_max_size,
+    )
+    try:
+        redis = await create_pool(redis_settings(settings.redis.url))
+        try:
+
+            async def postgres_probe() -> None:
+                async with pool.connection(timeout=2.0) as conn:
+                    await conn.execute("SELECT 1")
+
+            async def redis_probe() -> None:
+                await redis.ping()
+
+            yield Resources(
+                settings=settings,
+                pool=pool,
+                redis=redis,
+                probes={
+                    "postgres": postgres_probe,
+                    "redis": redis_probe,
+                    "registry": registry_probe(settings),
+                },
+            )
+        finally:
+            await redis.aclose()
+    finally:
+        await pool.close()
+
+
+async def run_probe(probe: Probe, timeout_s: float = 3.0) -> str | None:
+    """``None`` when the probe passed, else a short reason (never a stack trace)."""
+    try:
+        async with asyncio.timeout(timeout_s):
+            await probe()
+    except TimeoutError:
+        return "timed out"
+    except Exception as exc:  # readiness reports every failure as data
+        return type(exc).__name__
+    return None
