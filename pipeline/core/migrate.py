@@ -8,6 +8,7 @@ nothing half-applied. An applied file whose text later changed is refused: histo
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from dataclasses import dataclass
@@ -118,14 +119,13 @@ async def _ensure_app_login_role(
     row = await cur.fetchone()
     role = sql.Identifier(app_user)
     if row is None:
-        try:
+        # Another database of the same cluster may have created it a moment ago.
+        with contextlib.suppress(psycopg.errors.DuplicateObject):
             await conn.execute(
                 sql.SQL(
                     "CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
                 ).format(role)
             )
-        except psycopg.errors.DuplicateObject:
-            pass  # another database of the same cluster created it a moment ago
     elif row[0] or row[1]:
         raise MigrationError(
             f"LEADGATE_APP_PGUSER={app_user!r} is a superuser or has BYPASSRLS; the app role must "
