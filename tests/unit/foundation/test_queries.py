@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[3]
 def _packages_with_queries() -> list[str]:
     return sorted(
         ".".join(path.parent.relative_to(REPO).parts)
-        for top in ("pipeline", "tenant_auth", "gateway")
+        for top in ("pipeline", "gateway")
         for path in (REPO / top).rglob("queries.sql")
         if (path.parent / "repository.py").exists()
     )
