@@ -1,0 +1,1 @@
+"""Resource links: shareable read-only links to one page of one tenant."""

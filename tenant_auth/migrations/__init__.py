@@ -1,0 +1,1 @@
+"""Schema migrations for the registry and for every tenant database."""

@@ -1,0 +1,1 @@
+"""The tenant registry: slug -> PostgreSQL tenant id, identity database, OIDC settings."""

@@ -1,0 +1,1 @@
+"""Turso Platform API: creating tenant databases and minting their tokens."""

@@ -1,0 +1,1 @@
+"""Users of one tenant: invitations, roles, deactivation, and linking OIDC identities."""
