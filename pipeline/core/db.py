@@ -8,8 +8,8 @@ rollback, so a pooled connection never carries one tenant's scope into the next 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +17,13 @@ import psycopg
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool
 
-__all__ = ["Connection", "open_pool", "system_transaction", "tenant_transaction"]
+__all__ = [
+    "Connection",
+    "open_pool",
+    "system_transaction",
+    "tenant_transaction",
+    "tenant_transaction_sync",
+]
 
 Connection = psycopg.AsyncConnection[Any]
 
@@ -55,4 +61,13 @@ async def system_transaction(pool: AsyncConnectionPool[Any]) -> AsyncIterator[Co
     """A transaction with no tenant set: tenant tables read as empty. For calls to the
     narrow SECURITY DEFINER functions that work across tenants."""
     async with pool.connection() as conn, conn.transaction():
+        yield conn
+
+
+@contextmanager
+def tenant_transaction_sync(conn: psycopg.Connection[Any], tenant_id: UUID) -> Iterator[psycopg.Connection[Any]]:
+    """The blocking twin of ``tenant_transaction`` for CPU-bound bulk work that runs in a
+    thread or a CLI process, off the event loop."""
+    with conn.transaction():
+        conn.execute("SELECT set_config('app.tenant_id', %s, true)", [str(tenant_id)])
         yield conn

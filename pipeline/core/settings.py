@@ -63,3 +63,6 @@ class WorkerSettings(Frozen):
     would eat half of the 1 s speed-to-lead budget."""
     max_jobs: int = 50
     job_timeout_s: float = 120.0
+    delivery_lease_s: float = 90.0
+    """How long a claimed delivery stays with its worker; after a crash, the lead waits
+    this long before another worker takes it. Must exceed the HTTP timeout."""

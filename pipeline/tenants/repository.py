@@ -3,9 +3,11 @@ owner's connection; the app role can only read its own tenant row."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 import msgspec
+import psycopg
 from psycopg.rows import dict_row
 
 from pipeline.core.db import Connection
@@ -17,6 +19,7 @@ __all__ = [
     "insert_tenant",
     "list_tenants",
     "tenant_id_for_slug",
+    "tenant_id_for_slug_sync",
     "upsert_bonzo_endpoint",
 ]
 
@@ -56,4 +59,10 @@ async def upsert_bonzo_endpoint(
 async def tenant_id_for_slug(conn: Connection, *, slug: str) -> UUID | None:
     cur = await conn.execute(queries["tenant_id_for_slug"], {"slug": slug})
     row = await cur.fetchone()
+    return None if row is None else row[0]
+
+
+def tenant_id_for_slug_sync(conn: psycopg.Connection[Any], *, slug: str) -> UUID | None:
+    """Blocking twin of ``tenant_id_for_slug`` for CLI commands and bulk jobs."""
+    row = conn.execute(queries["tenant_id_for_slug"], {"slug": slug}).fetchone()
     return None if row is None else row[0]

@@ -3,9 +3,17 @@
 from pipeline.worker.settings import (
     QUEUE_NAME,
     WorkerDeps,
+    create_queue,
     deserialize_job,
     serialize_job,
     worker_settings,
 )
 
-__all__ = ["QUEUE_NAME", "WorkerDeps", "deserialize_job", "serialize_job", "worker_settings"]
+__all__ = [
+    "QUEUE_NAME",
+    "WorkerDeps",
+    "create_queue",
+    "deserialize_job",
+    "serialize_job",
+    "worker_settings",
+]

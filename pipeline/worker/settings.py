@@ -9,20 +9,34 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-import httpx
 import msgspec
-from arq.connections import RedisSettings
+from arq import create_pool
+from arq.connections import ArqRedis, RedisSettings
 from arq.cron import cron
+from arq.worker import func
 
 from pipeline.core.db import open_pool
 from pipeline.core.settings import DatabaseSettings, WorkerSettings
+from pipeline.delivery.http import create_http_client
+from pipeline.delivery.jobs import (
+    DELIVER_JOB,
+    deliver_leads,
+    maintain_attempt_partitions,
+    sweep_due_deliveries,
+)
+from pipeline.delivery.limits import RateLimiter
+from pipeline.delivery.service import Deliverer
+from pipeline.intake.jobs import PROCESS_BATCH_JOB, process_ingest_batch
+from pipeline.tenants.schemas import SecretCipher
 
 __all__ = [
     "HEARTBEAT_KEY",
     "QUEUE_NAME",
     "WorkerDeps",
+    "create_queue",
     "deserialize_job",
     "serialize_job",
     "worker_settings",
@@ -53,6 +67,17 @@ def deserialize_job(data: bytes) -> dict[str, Any]:
     return decoded
 
 
+async def create_queue(redis: RedisSettings) -> ArqRedis:
+    """The Redis connection producers enqueue with: same serializer and queue as the
+    worker (arq's default would pickle)."""
+    return await create_pool(
+        redis,
+        job_serializer=serialize_job,
+        job_deserializer=deserialize_job,
+        default_queue_name=QUEUE_NAME,
+    )
+
+
 @dataclass(frozen=True)
 class WorkerDeps:
     """What the worker needs from the outside, decided by whoever starts it."""
@@ -60,6 +85,8 @@ class WorkerDeps:
     database: DatabaseSettings
     redis: RedisSettings
     worker: WorkerSettings
+    cipher: SecretCipher
+    """Decrypts tenants' Bonzo webhook URLs (tenant_auth's SecretBox, passed in)."""
     http_timeout_s: float = 15.0
     http_connect_timeout_s: float = 5.0
 
@@ -69,9 +96,7 @@ async def record_heartbeat(ctx: dict[str, Any]) -> None:
     await ctx["redis"].set(HEARTBEAT_KEY, str(time.time()), ex=180)
 
 
-def worker_settings(
-    deps: WorkerDeps, *, functions: list[Any] | None = None, cron_jobs: list[Any] | None = None
-) -> dict[str, Any]:
+def worker_settings(deps: WorkerDeps) -> dict[str, Any]:
     """Keyword arguments for ``arq.Worker``.
 
     ``on_startup`` opens the PostgreSQL pool (app role) and one ``httpx.AsyncClient`` with
@@ -86,11 +111,15 @@ def worker_settings(
             min_size=deps.database.pool_min_size,
             max_size=deps.database.pool_max_size,
         )
-        ctx["http"] = httpx.AsyncClient(
-            timeout=httpx.Timeout(deps.http_timeout_s, connect=deps.http_connect_timeout_s),
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
-            follow_redirects=False,
-            headers={"user-agent": "leadgate"},
+        ctx["http"] = create_http_client(
+            timeout_s=deps.http_timeout_s, connect_timeout_s=deps.http_connect_timeout_s
+        )
+        ctx["deliverer"] = Deliverer(
+            pool=ctx["pool"],
+            http=ctx["http"],
+            cipher=deps.cipher,
+            rate_limiter=RateLimiter(ctx["redis"]),
+            lease=timedelta(seconds=deps.worker.delivery_lease_s),
         )
         await record_heartbeat(ctx)
         log.info("worker started")
@@ -103,10 +132,15 @@ def worker_settings(
         log.info("worker stopped")
 
     return {
-        "functions": list(functions or []),
+        "functions": [
+            func(deliver_leads, name=DELIVER_JOB, max_tries=1),
+            func(process_ingest_batch, name=PROCESS_BATCH_JOB, max_tries=3),
+        ],
         "cron_jobs": [
-            cron(record_heartbeat, second={0, 30}, run_at_startup=False),
-            *(cron_jobs or []),
+            cron(record_heartbeat, second={0, 30}),
+            # Every second: retries come due with at most a second's delay.
+            cron(sweep_due_deliveries, second=set(range(60)), run_at_startup=True, unique=True),
+            cron(maintain_attempt_partitions, hour={3}, minute={17}, run_at_startup=True),
         ],
         "redis_settings": deps.redis,
         "queue_name": QUEUE_NAME,

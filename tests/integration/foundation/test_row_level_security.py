@@ -155,7 +155,7 @@ async def test_every_table_with_a_tenant_column_forces_row_level_security(
         """
         SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
           AND (c.relname = 'tenants' OR EXISTS (
               SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped))
         """
@@ -164,6 +164,20 @@ async def test_every_table_with_a_tenant_column_forces_row_level_security(
     assert tables, "expected tenant tables"
     unprotected = [name for name, enabled, forced in tables if not (enabled and forced)]
     assert unprotected == []
+
+
+async def test_partitions_of_tenant_tables_are_reachable_only_through_their_parent(
+    owner_conn: psycopg.AsyncConnection[Any],
+) -> None:
+    cur = await owner_conn.execute(
+        """
+        SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relispartition
+          AND (has_table_privilege('leadgate_app', c.oid, 'SELECT')
+               OR has_table_privilege('leadgate_app', c.oid, 'INSERT'))
+        """
+    )
+    assert await cur.fetchall() == []
 
 
 async def test_views_run_with_the_callers_rights(owner_conn: psycopg.AsyncConnection[Any]) -> None:

@@ -1,0 +1,290 @@
+"""Ingest a vendor file: store the raw bytes, then parse, normalize, dedupe and bulk-load.
+
+Two steps, two transactions. ``store_batch`` commits the bytes before anything else (an
+acknowledged file is never lost); ``process_batch`` reads them back through the source
+adapter and loads leads, failed records and outbox rows in chunks with COPY. A batch that
+crashed while processing stays ``received`` and can simply be processed again.
+
+Both steps block (CPU-bound parsing and COPY): call them from a CLI process or a thread,
+never on the event loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from collections.abc import Callable
+from typing import Any, BinaryIO
+from uuid import UUID
+
+import msgspec
+import psycopg
+
+from pipeline.core.db import tenant_transaction_sync
+from pipeline.core.records import NormalizedLead, RawRecord
+from pipeline.intake import repository
+from pipeline.intake.schemas import BatchCounts, Channel, IngestBatch, IngestOutcome
+from pipeline.normalize import NormalizeConfig, compliance_hold_reason, normalize_record
+from pipeline.sources import SourceFormatError, get_source
+from pipeline.sources.layout import Layout
+
+__all__ = ["IngestError", "ingest", "process_batch", "store_batch"]
+
+log = logging.getLogger(__name__)
+
+PAYLOAD_CHUNK_BYTES = 4 * 1024 * 1024
+LOAD_CHUNK_RECORDS = 10_000
+# Past this many new deliveries a load does not hand ids back for one queue message each;
+# the dispatcher picks them up from the outbox instead.
+DELIVERY_IDS_CAP = 1000
+
+_encode = msgspec.json.Encoder().encode
+Conn = psycopg.Connection[Any]
+
+
+class IngestError(ValueError):
+    """The batch cannot be ingested as asked (unknown batch, bad mapping)."""
+
+
+def _sha256_and_size(stream: BinaryIO) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    while block := stream.read(PAYLOAD_CHUNK_BYTES):
+        digest.update(block)
+        size += len(block)
+    return digest.hexdigest(), size
+
+
+def store_batch(
+    conn: Conn,
+    *,
+    tenant_id: UUID,
+    source: str,
+    stream: BinaryIO,
+    channel: Channel,
+    filename: str | None = None,
+    content_type: str | None = None,
+    mapping: Layout | None = None,
+) -> tuple[UUID, bool]:
+    """Store the raw bytes as a new batch in its own committed transaction.
+
+    ``stream`` must be seekable (a file, or an upload spooled to disk): it is read once to
+    hash and once to store. Returns ``(batch_id, created)``; ``created`` is false when the
+    same bytes from the same source were stored before (re-ingesting is idempotent).
+    """
+    get_source(source, mapping=mapping)  # unknown source or missing mapping: fail before storing
+    start = stream.tell()
+    sha256, size = _sha256_and_size(stream)
+    stream.seek(start)
+    with tenant_transaction_sync(conn, tenant_id):
+        batch_id = repository.insert_batch(
+            conn,
+            tenant_id=tenant_id,
+            source=source,
+            channel=channel,
+            filename=filename,
+            content_type=content_type,
+            content_sha256=sha256,
+            byte_size=size,
+            mapping=None if mapping is None else msgspec.to_builtins(mapping),
+        )
+        if batch_id is None:
+            existing = repository.find_batch_by_content(
+                conn, tenant_id=tenant_id, source=source, content_sha256=sha256
+            )
+            assert existing is not None
+            return existing, False
+        seq = 0
+        while block := stream.read(PAYLOAD_CHUNK_BYTES):
+            repository.insert_payload_chunk(
+                conn, tenant_id=tenant_id, batch_id=batch_id, seq=seq, data=block
+            )
+            seq += 1
+    return batch_id, True
+
+
+class StoredPayload(io.RawIOBase):
+    """Read a stored batch's bytes back, one chunk query at a time."""
+
+    def __init__(self, conn: Conn, *, tenant_id: UUID, batch_id: UUID) -> None:
+        self._conn = conn
+        self._tenant_id = tenant_id
+        self._batch_id = batch_id
+        self._seq = 0
+        self._buffer = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: Any) -> int:
+        if not self._buffer:
+            chunk = repository.payload_chunk(
+                self._conn, tenant_id=self._tenant_id, batch_id=self._batch_id, seq=self._seq
+            )
+            if chunk is None:
+                return 0
+            self._seq += 1
+            self._buffer = memoryview(chunk)
+        count = min(len(target), len(self._buffer))
+        target[:count] = self._buffer[:count]
+        self._buffer = self._buffer[count:]
+        return count
+
+
+def process_batch(
+    conn: Conn,
+    *,
+    tenant_id: UUID,
+    batch_id: UUID,
+    stream: BinaryIO | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> IngestOutcome:
+    """Parse, normalize and load a stored batch in one transaction.
+
+    ``stream`` may supply the same bytes from a local file (faster than reading them back);
+    by default they are read from the database. A batch that is already processed is
+    returned as it is. A file the source cannot read at all marks the batch ``rejected``
+    with the reason; bad records are data (failed records), never a rejected batch.
+    ``on_progress`` receives the number of records handled so far, after each chunk.
+    """
+    with tenant_transaction_sync(conn, tenant_id):
+        status = repository.lock_batch_for_processing(conn, tenant_id=tenant_id, batch_id=batch_id)
+        if status is None:
+            raise IngestError(f"batch {batch_id} not found")
+        batch = repository.get_batch(conn, tenant_id=tenant_id, batch_id=batch_id)
+        assert batch is not None
+        if status != "received":
+            return IngestOutcome(batch=batch, already_ingested=True)
+        mapping = None if batch.mapping is None else msgspec.convert(batch.mapping, Layout)
+        dedupe_window, permissible_purpose, grade_scores = repository.tenant_intake_settings(
+            conn, tenant_id=tenant_id
+        )
+        config = (
+            NormalizeConfig(
+                permissible_purpose=permissible_purpose, credit_grade_scores=grade_scores
+            )
+            if grade_scores
+            else NormalizeConfig(permissible_purpose=permissible_purpose)
+        )
+        source_stream: BinaryIO = (
+            stream
+            if stream is not None
+            else io.BufferedReader(
+                StoredPayload(conn, tenant_id=tenant_id, batch_id=batch_id),
+                buffer_size=PAYLOAD_CHUNK_BYTES,
+            )
+        )
+        try:
+            items = get_source(batch.source, mapping=mapping).read(source_stream)
+            counts, delivery_ids = _load(conn, batch, items, config, dedupe_window, on_progress)
+        except SourceFormatError as exc:
+            repository.reject_batch(conn, tenant_id=tenant_id, batch_id=batch_id, error=str(exc))
+        else:
+            repository.finish_batch(conn, tenant_id=tenant_id, batch_id=batch_id, counts=counts)
+        final = repository.get_batch(conn, tenant_id=tenant_id, batch_id=batch_id)
+        assert final is not None
+    capped = (
+        delivery_ids if final.status == "done" and len(delivery_ids) <= DELIVERY_IDS_CAP else []
+    )
+    return IngestOutcome(batch=final, already_ingested=False, delivery_ids=capped)
+
+
+def _load(
+    conn: Conn,
+    batch: IngestBatch,
+    items: Any,
+    config: NormalizeConfig,
+    dedupe_window: Any,
+    on_progress: Callable[[int], None] | None,
+) -> tuple[BatchCounts, list[UUID]]:
+    repository.create_staging_tables(conn)
+    repository.lock_tenant_dedupe(conn, tenant_id=batch.tenant_id)
+    totals = BatchCounts()
+    delivery_ids: list[UUID] = []
+    leads: list[repository.StagedLead] = []
+    failures: list[tuple[int, str, str]] = []
+
+    def flush() -> None:
+        nonlocal totals
+        repository.copy_staged(conn, leads, failures)
+        counts, new_ids = repository.load_staged(
+            conn,
+            tenant_id=batch.tenant_id,
+            batch_id=batch.id,
+            source=batch.source,
+            dedupe_window=dedupe_window,
+        )
+        totals = (
+            totals + counts + BatchCounts(total=len(leads) + len(failures), failed=len(failures))
+        )
+        if len(delivery_ids) <= DELIVERY_IDS_CAP:
+            delivery_ids.extend(new_ids)
+        repository.clear_staging(conn)
+        leads.clear()
+        failures.clear()
+        if on_progress is not None:
+            on_progress(totals.total)
+
+    for item in items:
+        result = normalize_record(item, config=config) if isinstance(item, RawRecord) else item
+        if isinstance(result, NormalizedLead):
+            lead = result.lead
+            assert isinstance(item, RawRecord)
+            leads.append(
+                (
+                    result.record,
+                    lead.source_record_id,
+                    lead.phone,
+                    lead.email,
+                    compliance_hold_reason(lead, config=config),
+                    _encode(lead).decode(),
+                    _encode(result.warnings).decode(),
+                    _encode(item.raw).decode(),
+                )
+            )
+        else:
+            failures.append(
+                (result.record, _encode(result.errors).decode(), _encode(result.raw).decode())
+            )
+        if len(leads) + len(failures) >= LOAD_CHUNK_RECORDS:
+            flush()
+    if leads or failures:
+        flush()
+    return totals, delivery_ids
+
+
+def ingest(
+    conn: Conn,
+    *,
+    tenant_id: UUID,
+    source: str,
+    stream: BinaryIO,
+    channel: Channel,
+    filename: str | None = None,
+    content_type: str | None = None,
+    mapping: Layout | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> IngestOutcome:
+    """Store then process, reading the local stream for both steps."""
+    start = stream.tell()
+    batch_id, created = store_batch(
+        conn,
+        tenant_id=tenant_id,
+        source=source,
+        stream=stream,
+        channel=channel,
+        filename=filename,
+        content_type=content_type,
+        mapping=mapping,
+    )
+    if not created:
+        with tenant_transaction_sync(conn, tenant_id):
+            batch = repository.get_batch(conn, tenant_id=tenant_id, batch_id=batch_id)
+        assert batch is not None
+        if batch.status != "received":
+            return IngestOutcome(batch=batch, already_ingested=True)
+    stream.seek(start)
+    return process_batch(
+        conn, tenant_id=tenant_id, batch_id=batch_id, stream=stream, on_progress=on_progress
+    )
