@@ -58,10 +58,16 @@ class Run(NamedTuple):
     max_rss_mb: float
 
 
-def run_child(args: list[str]) -> Run:
+def run_child(args: list[str], env: dict[str, str] | None = None) -> Run:
     """Run a child with stdout to /dev/null; its wall time, CPU time and peak RSS."""
     started = time.perf_counter()
-    child = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        args,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL if env else None,
+        env=env,
+    )
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)

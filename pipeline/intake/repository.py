@@ -42,6 +42,8 @@ Conn = psycopg.Connection[Any]
 StagedLead = tuple[int, str | None, str | None, str | None, str | None, str, str, str]
 # record_number, errors, raw
 StagedFailure = tuple[int, str, str]
+_LEAD_STAGING_TYPES = ["int4", "text", "text", "text", "text", "text", "text", "text"]
+_FAILED_STAGING_TYPES = ["int4", "text", "text"]
 
 
 def tenant_intake_settings(
@@ -134,9 +136,11 @@ def lock_tenant_dedupe(conn: Conn, *, tenant_id: UUID) -> None:
 def copy_staged(conn: Conn, leads: Iterable[StagedLead], failures: Iterable[StagedFailure]) -> None:
     with conn.cursor() as cur:
         with cur.copy(queries["copy_lead_staging"]) as copy:
+            copy.set_types(_LEAD_STAGING_TYPES)
             for lead in leads:
                 copy.write_row(lead)
         with cur.copy(queries["copy_failed_staging"]) as copy:
+            copy.set_types(_FAILED_STAGING_TYPES)
             for failure in failures:
                 copy.write_row(failure)
 

@@ -31,7 +31,9 @@ CREATE TABLE ingest_batches (
     created_at       timestamptz NOT NULL DEFAULT now(),
     completed_at     timestamptz,
     -- The same bytes from the same source are the same batch: re-ingesting is a no-op.
-    CONSTRAINT ingest_batches_content_key UNIQUE (tenant_id, source, content_sha256)
+    CONSTRAINT ingest_batches_content_key UNIQUE (tenant_id, source, content_sha256),
+    -- Target of leads' (tenant_id, batch_id): a lead cannot point at another tenant's batch.
+    CONSTRAINT ingest_batches_tenant_key UNIQUE (tenant_id, id)
 );
 CREATE INDEX ingest_batches_tenant_created ON ingest_batches (tenant_id, created_at DESC);
 
@@ -84,10 +86,13 @@ CREATE TYPE lead_fields AS (
     extra                jsonb
 );
 
+-- Foreign keys are checked per inserted row, so bulk-loaded tables carry only the ones
+-- that say something: a lead belongs to a batch of the same tenant (which belongs to the
+-- tenant); a delivery to its lead.
 CREATE TABLE leads (
     id                   uuid PRIMARY KEY,
-    tenant_id            uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-    batch_id             uuid NOT NULL REFERENCES ingest_batches (id) ON DELETE CASCADE,
+    tenant_id            uuid NOT NULL,
+    batch_id             uuid NOT NULL,
     record_number        integer NOT NULL,
     source               text NOT NULL,
     status               text NOT NULL CONSTRAINT leads_status_valid
@@ -135,6 +140,8 @@ CREATE TABLE leads (
     received_at          timestamptz NOT NULL DEFAULT now(),
     first_contact_at     timestamptz,
     CONSTRAINT leads_record_key UNIQUE (tenant_id, batch_id, record_number),
+    CONSTRAINT leads_batch_fkey FOREIGN KEY (tenant_id, batch_id)
+        REFERENCES ingest_batches (tenant_id, id) ON DELETE CASCADE,
     CONSTRAINT leads_duplicate_has_original CHECK ((status = 'duplicate') = (duplicate_of IS NOT NULL))
 );
 -- Dedupe probes: an original (non-duplicate) lead by vendor id, phone or email.
@@ -145,7 +152,6 @@ CREATE INDEX leads_dedupe_phone ON leads (tenant_id, phone, received_at)
 CREATE INDEX leads_dedupe_email ON leads (tenant_id, email, received_at)
     WHERE status <> 'duplicate' AND email IS NOT NULL;
 CREATE INDEX leads_tenant_received ON leads (tenant_id, received_at DESC, id);
-CREATE INDEX leads_batch ON leads (batch_id);
 
 CREATE TABLE failed_records (
     id             uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -164,7 +170,7 @@ CREATE INDEX failed_records_tenant_created ON failed_records (tenant_id, created
 -- read what is here, so a lost queue message delays a lead and never loses it.
 CREATE TABLE deliveries (
     id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    tenant_id        uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    tenant_id        uuid NOT NULL,
     lead_id          uuid NOT NULL REFERENCES leads (id) ON DELETE CASCADE,
     status           text NOT NULL DEFAULT 'pending' CONSTRAINT deliveries_status_valid
                      CHECK (status IN ('pending', 'delivered', 'failed', 'dead')),
