@@ -29,7 +29,7 @@ from pipeline.delivery.jobs import (
 )
 from pipeline.delivery.limits import RateLimiter
 from pipeline.delivery.service import Deliverer
-from pipeline.intake.jobs import PROCESS_BATCH_JOB, process_ingest_batch
+from pipeline.intake.jobs import PROCESS_BATCHES_JOB, process_ingest_batches
 from pipeline.tenants.schemas import SecretCipher
 
 __all__ = [
@@ -134,7 +134,7 @@ def worker_settings(deps: WorkerDeps) -> dict[str, Any]:
     return {
         "functions": [
             func(deliver_leads, name=DELIVER_JOB, max_tries=1),
-            func(process_ingest_batch, name=PROCESS_BATCH_JOB, max_tries=3),
+            func(process_ingest_batches, name=PROCESS_BATCHES_JOB, max_tries=3),
         ],
         "cron_jobs": [
             cron(record_heartbeat, second={0, 30}),

@@ -1,0 +1,82 @@
+-- name: webhook_secrets
+-- The current secret, and the previous one while its grace period after a rotation lasts.
+SELECT secret_ciphertext,
+       CASE WHEN previous_valid_until > now() THEN previous_ciphertext END
+FROM ingest_webhook_secrets
+WHERE tenant_id = %(tenant_id)s AND source = %(source)s;
+
+-- name: rotate_webhook_secret
+INSERT INTO ingest_webhook_secrets (tenant_id, source, secret_ciphertext)
+VALUES (%(tenant_id)s, %(source)s, %(secret_ciphertext)s)
+ON CONFLICT (tenant_id, source) DO UPDATE SET
+    previous_ciphertext = CASE WHEN %(keep_previous)s THEN ingest_webhook_secrets.secret_ciphertext END,
+    previous_valid_until = CASE WHEN %(keep_previous)s THEN now() + %(grace)s END,
+    secret_ciphertext = EXCLUDED.secret_ciphertext,
+    rotated_at = now();
+
+-- name: find_idempotency_key
+SELECT source, content_sha256, batch_id FROM ingest_idempotency_keys
+WHERE tenant_id = %(tenant_id)s AND idempotency_key = %(idempotency_key)s;
+
+-- name: insert_idempotency_key
+-- A concurrent request with the same key waits here until the first commits, then gets
+-- no row back and replays the first answer.
+INSERT INTO ingest_idempotency_keys (tenant_id, idempotency_key, source, content_sha256, batch_id)
+VALUES (%(tenant_id)s, %(idempotency_key)s, %(source)s, %(content_sha256)s, %(batch_id)s)
+ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+RETURNING batch_id;
+
+-- name: batch_summary
+SELECT id, source, channel, status, error, total_records, ok_count, failed_count,
+       duplicate_count, held_count, created_at, completed_at
+FROM ingest_batches WHERE id = %(batch_id)s AND tenant_id = %(tenant_id)s;
+
+-- name: batch_error_codes
+-- Failed records per issue code (a record with two codes counts under both).
+SELECT issue ->> 'code', count(DISTINCT f.record_number)
+FROM failed_records f CROSS JOIN LATERAL jsonb_array_elements(f.errors) AS issue
+WHERE f.tenant_id = %(tenant_id)s AND f.batch_id = %(batch_id)s
+GROUP BY 1 ORDER BY 1;
+
+-- name: batch_deliveries
+SELECT d.status, count(*)
+FROM leads l JOIN deliveries d ON d.lead_id = l.id
+WHERE l.tenant_id = %(tenant_id)s AND l.batch_id = %(batch_id)s
+GROUP BY 1;
+
+-- name: received_batches_older_than
+SELECT tenant_id, batch_id FROM received_batches_older_than(%(age)s, %(limit)s);
+
+-- name: find_idempotency_keys
+SELECT idempotency_key, source, content_sha256, batch_id FROM ingest_idempotency_keys
+WHERE tenant_id = %(tenant_id)s AND idempotency_key = ANY(%(keys)s);
+
+-- name: insert_small_batches
+-- The grouped form of pipeline.intake's insert_batch: same columns, same content key.
+INSERT INTO ingest_batches (tenant_id, source, channel, filename, content_type, content_sha256, byte_size)
+SELECT %(tenant_id)s, u.source, 'api', u.filename, u.content_type, u.content_sha256, u.byte_size
+FROM unnest(%(sources)s::text[], %(filenames)s::text[], %(content_types)s::text[],
+            %(content_sha256s)s::text[], %(byte_sizes)s::bigint[])
+     AS u(source, filename, content_type, content_sha256, byte_size)
+ON CONFLICT ON CONSTRAINT ingest_batches_content_key DO NOTHING
+RETURNING id, source, content_sha256;
+
+-- name: find_batches_by_content
+SELECT b.id, b.source, b.content_sha256 FROM ingest_batches b
+JOIN unnest(%(sources)s::text[], %(content_sha256s)s::text[]) AS u(source, content_sha256)
+  ON b.source = u.source AND b.content_sha256 = u.content_sha256
+WHERE b.tenant_id = %(tenant_id)s;
+
+-- name: insert_single_chunks
+-- Small bodies are one chunk each (seq 0), as store_batch would write them.
+INSERT INTO ingest_payload_chunks (batch_id, seq, tenant_id, data)
+SELECT u.batch_id, 0, %(tenant_id)s, u.data
+FROM unnest(%(batch_ids)s::uuid[], %(datas)s::bytea[]) AS u(batch_id, data);
+
+-- name: insert_idempotency_keys
+INSERT INTO ingest_idempotency_keys (tenant_id, idempotency_key, source, content_sha256, batch_id)
+SELECT %(tenant_id)s, u.idempotency_key, u.source, u.content_sha256, u.batch_id
+FROM unnest(%(keys)s::text[], %(sources)s::text[], %(content_sha256s)s::text[], %(batch_ids)s::uuid[])
+     AS u(idempotency_key, source, content_sha256, batch_id)
+ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+RETURNING idempotency_key;
