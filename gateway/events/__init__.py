@@ -1,0 +1,1 @@
+"""Bonzo event hooks arriving over HTTP (the journey itself is ``pipeline.journey``)."""

@@ -1,0 +1,95 @@
+-- name: list_leads
+-- Newest first, then in file order within a batch (a batch's leads share received_at).
+SELECT l.id, l.batch_id, l.record_number, l.source, l.status, l.lead_kind, l.first_name,
+       l.last_name, l.email, l.phone, l.state, l.received_at, l.first_contact_at,
+       d.status AS delivery_status
+FROM leads l
+LEFT JOIN deliveries d ON d.lead_id = l.id
+WHERE l.tenant_id = %(tenant_id)s
+  AND (%(source)s::text IS NULL OR l.source = %(source)s::text)
+  AND (%(status)s::text IS NULL OR l.status = %(status)s::text)
+  AND (%(state)s::text IS NULL OR l.state = %(state)s::text)
+  AND (%(batch_id)s::uuid IS NULL OR l.batch_id = %(batch_id)s::uuid)
+  AND (%(since)s::timestamptz IS NULL OR l.received_at >= %(since)s::timestamptz)
+  AND (%(until)s::timestamptz IS NULL OR l.received_at < %(until)s::timestamptz)
+  AND (%(after_at)s::timestamptz IS NULL
+       OR l.received_at < %(after_at)s::timestamptz
+       OR (l.received_at = %(after_at)s::timestamptz
+           AND (l.batch_id, l.record_number) > (%(after_batch)s::uuid, %(after_record)s::integer)))
+ORDER BY l.received_at DESC, l.batch_id, l.record_number
+LIMIT %(limit)s;
+
+-- name: get_lead
+-- The lead with its normalized fields as JSON in the Lead struct's shape.
+SELECT l.id, l.batch_id, l.record_number, l.status, l.duplicate_of, l.hold_reason,
+       l.received_at, l.first_contact_at, row_to_json(x)::text AS lead,
+       l.warnings::text AS warnings, l.raw::text AS raw
+FROM leads l
+CROSS JOIN LATERAL (
+    SELECT l.source, l.source_record_id, l.lead_kind, l.first_name, l.last_name, l.email,
+           l.phone, l.alt_phones, l.address, l.city, l.state, l.zip, l.credit_score,
+           l.credit_grade, l.property_value, l.loan_balance, l.current_rate,
+           l.monthly_payment, l.second_balance, l.second_rate, l.additional_cash,
+           l.down_payment, l.ltv, l.bid_loan_value, l.cash_out, l.found_home, l.va_eligible,
+           l.has_second_mortgage, l.loan_type, l.loan_purpose, l.property_type,
+           l.property_use, l.mortgage_open_date, l.trigger_date, l.consent_url, l.extra
+) x
+WHERE l.tenant_id = %(tenant_id)s AND l.id = %(lead_id)s;
+
+-- name: lead_delivery_status
+-- No row: no such lead; a NULL status: the lead was never queued for delivery.
+SELECT d.status
+FROM leads l
+LEFT JOIN deliveries d ON d.lead_id = l.id
+WHERE l.tenant_id = %(tenant_id)s AND l.id = %(lead_id)s;
+
+-- name: batch_exists
+SELECT EXISTS (SELECT 1 FROM ingest_batches WHERE tenant_id = %(tenant_id)s AND id = %(batch_id)s);
+
+-- name: delivery_for_lead
+SELECT d.id, d.lead_id, l.batch_id, l.source, d.status, d.attempt_count, d.next_attempt_at,
+       d.last_status_code, d.last_error_class, d.last_error, d.field_errors, d.delivered_at,
+       d.created_at, d.updated_at
+FROM deliveries d
+JOIN leads l ON l.id = d.lead_id
+WHERE d.tenant_id = %(tenant_id)s AND d.lead_id = %(lead_id)s;
+
+-- name: attempts_for_delivery
+SELECT attempt_number, trigger, endpoint_hint, request_payload, status_code, latency_ms,
+       response_excerpt, error_class, error_detail, outcome, next_attempt_at, created_at
+FROM delivery_attempts
+WHERE tenant_id = %(tenant_id)s AND delivery_id = %(delivery_id)s
+ORDER BY created_at, id;
+
+-- name: list_deliveries
+SELECT d.id, d.lead_id, l.batch_id, l.source, d.status, d.attempt_count, d.next_attempt_at,
+       d.last_status_code, d.last_error_class, d.last_error, d.field_errors, d.delivered_at,
+       d.created_at, d.updated_at
+FROM deliveries d
+JOIN leads l ON l.id = d.lead_id
+WHERE d.tenant_id = %(tenant_id)s
+  AND (%(status)s::text IS NULL OR d.status = %(status)s::text)
+  AND (%(source)s::text IS NULL OR l.source = %(source)s::text)
+  AND (%(batch_id)s::uuid IS NULL OR l.batch_id = %(batch_id)s::uuid)
+  AND (%(since)s::timestamptz IS NULL OR d.created_at >= %(since)s::timestamptz)
+  AND (%(until)s::timestamptz IS NULL OR d.created_at < %(until)s::timestamptz)
+  AND (%(after_at)s::timestamptz IS NULL
+       OR d.created_at < %(after_at)s::timestamptz
+       OR (d.created_at = %(after_at)s::timestamptz AND d.id > %(after_id)s::uuid))
+ORDER BY d.created_at DESC, d.id
+LIMIT %(limit)s;
+
+-- name: list_failed_records
+SELECT f.id, f.batch_id, f.record_number, f.source, f.errors, f.raw, f.created_at
+FROM failed_records f
+WHERE f.tenant_id = %(tenant_id)s
+  AND (%(source)s::text IS NULL OR f.source = %(source)s::text)
+  AND (%(batch_id)s::uuid IS NULL OR f.batch_id = %(batch_id)s::uuid)
+  AND (%(since)s::timestamptz IS NULL OR f.created_at >= %(since)s::timestamptz)
+  AND (%(until)s::timestamptz IS NULL OR f.created_at < %(until)s::timestamptz)
+  AND (%(after_at)s::timestamptz IS NULL
+       OR f.created_at < %(after_at)s::timestamptz
+       OR (f.created_at = %(after_at)s::timestamptz
+           AND (f.batch_id, f.record_number) > (%(after_batch)s::uuid, %(after_record)s::integer)))
+ORDER BY f.created_at DESC, f.batch_id, f.record_number
+LIMIT %(limit)s;
