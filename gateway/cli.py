@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import sys
 from collections.abc import Callable, Coroutine
@@ -12,37 +11,20 @@ from typing import Any, TypeVar
 
 import click
 
-from gateway.core.logging import configure_logging
-from gateway.settings import Settings, SettingsError, load_settings
+from gateway.bonzo_sandbox.command import bonzo_sandbox_command
+from gateway.commands.bonzo_events import bonzo_code
+from gateway.commands.common import cli_settings
+from gateway.commands.deliveries import deliveries
+from gateway.commands.intake import failed, ingest_command
+from gateway.commands.sources import source
+from gateway.settings import Settings, SettingsError
+from pipeline.sources.command import normalize_command
+from tenant_auth.command import AUTH_SETTINGS_FACTORY
+from tenant_auth.command import add_commands as add_tenant_auth_commands
 
 __all__ = ["main"]
 
 T = TypeVar("T")
-
-
-def _exit_on_sigterm() -> None:
-    """Turn SIGTERM into SystemExit so ``with`` blocks stop embedded services. uvicorn
-    re-raises the signal after a graceful shutdown; the default action would kill the
-    process before PostgreSQL and Redis are stopped."""
-
-    def handler(signum: int, frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, handler)
-
-
-def _settings(*, dev: bool = False, operator: bool = False) -> Settings:
-    try:
-        # A generated key is only acceptable on the embedded default: encrypting production
-        # secrets with a key nobody configured would lose them at the next deploy.
-        settings = load_settings(generate_missing_secret=dev and not os.environ.get("PGHOST"))
-    except SettingsError as exc:
-        raise click.ClickException(f"configuration error: {exc}") from None
-    # One-shot operator commands print their result; their logs only matter when wrong.
-    quiet = operator and "LEADGATE_LOG_LEVEL" not in os.environ
-    configure_logging("WARNING" if quiet else settings.log_level)
-    _exit_on_sigterm()
-    return settings
 
 
 def _run(coro: Coroutine[Any, Any, T]) -> T:
@@ -51,7 +33,8 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="leadgate")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """leadgate: take leads from every vendor, normalize them, deliver them to Bonzo.
 
     Configuration comes from the environment (PGHOST, PGPORT, PGDATABASE, PGUSER,
@@ -59,6 +42,7 @@ def cli() -> None:
     LEADGATE_HOST, LEADGATE_PORT; see the README). With no PGHOST or REDIS_URL, an embedded
     PostgreSQL and Redis are started under the data directory.
     """
+    ctx.meta[AUTH_SETTINGS_FACTORY] = lambda: cli_settings(dev=True, operator=True).auth
 
 
 @cli.command()
@@ -72,7 +56,7 @@ def dev(host: str | None, port: int | None) -> None:
     """
     from gateway.runtime.dev import run_dev
 
-    settings = _settings(dev=True)
+    settings = cli_settings(dev=True)
     try:
         run_dev(settings, host=host, port=port)
     except KeyboardInterrupt:
@@ -85,7 +69,7 @@ def serve() -> None:
     from gateway.runtime.processes import build_server
     from gateway.runtime.services import running_services
 
-    settings = _settings()
+    settings = cli_settings()
     with running_services(settings) as live, contextlib.suppress(KeyboardInterrupt):
         _run(build_server(live).serve())
 
@@ -96,7 +80,7 @@ def worker() -> None:
     from gateway.runtime.processes import run_worker
     from gateway.runtime.services import running_services
 
-    settings = _settings()
+    settings = cli_settings()
     with running_services(settings) as live:
         _run(_until_signal(lambda: run_worker(live)))
 
@@ -115,7 +99,7 @@ def migrate() -> None:
     """Create the database if needed and apply pending migrations (safe to re-run)."""
     from gateway.runtime.services import migrate_database, running_services
 
-    settings = _settings(dev=True, operator=True)
+    settings = cli_settings(dev=True, operator=True)
     with running_services(settings, redis=False) as live:
         applied = _run(migrate_database(live))
     if applied:
@@ -136,17 +120,25 @@ def tenant() -> None:
 @click.option(
     "--bonzo-webhook-url", help="The tenant's Bonzo inbound webhook URL (stored encrypted)."
 )
-def tenant_create(slug: str, name: str, bonzo_webhook_url: str | None) -> None:
+@click.option(
+    "--turso", is_flag=True, help="Create the identity database on Turso (LEADGATE_TURSO_*)."
+)
+def tenant_create(slug: str, name: str, bonzo_webhook_url: str | None, turso: bool) -> None:
     """Create tenant SLUG in PostgreSQL and its identity database in the registry."""
     from gateway.runtime.tenants import create_tenant_everywhere
     from tenant_auth.core.secretbox import SecretBox
 
-    settings = _settings(dev=True, operator=True)
+    settings = cli_settings(dev=True, operator=True)
     cipher = SecretBox.from_secret_key(settings.auth.secret_key)
     tenant_row = _run_operator(
         settings,
         lambda live: create_tenant_everywhere(
-            live, slug=slug, name=name, bonzo_webhook_url=bonzo_webhook_url, cipher=cipher
+            live,
+            slug=slug,
+            name=name,
+            bonzo_webhook_url=bonzo_webhook_url,
+            cipher=cipher,
+            turso=turso,
         ),
     )
     click.echo(f"created tenant {tenant_row.slug} ({tenant_row.id})")
@@ -157,7 +149,7 @@ def tenant_list() -> None:
     """List tenants: slug, id, status, name."""
     from gateway.runtime.tenants import list_all_tenants
 
-    settings = _settings(dev=True, operator=True)
+    settings = cli_settings(dev=True, operator=True)
     rows = _run_operator(settings, list_all_tenants)
     for row in rows:
         click.echo(f"{row.slug}\t{row.id}\t{row.status}\t{row.name}")
@@ -173,6 +165,16 @@ def _run_operator(settings: Settings, action: Callable[[Settings], Coroutine[Any
             return _run(action(live))
         except TenantError as exc:
             raise click.ClickException(str(exc)) from None
+
+
+tenant.add_command(bonzo_code)
+cli.add_command(normalize_command)
+cli.add_command(ingest_command)
+cli.add_command(failed)
+cli.add_command(bonzo_sandbox_command)
+cli.add_command(deliveries)
+cli.add_command(source)
+add_tenant_auth_commands(cli)
 
 
 def main() -> None:

@@ -19,7 +19,14 @@ from pipeline.core.settings import DatabaseSettings, RedisSettings, WorkerSettin
 from pipeline.core.structs import Frozen
 from tenant_auth.core.settings import AuthSettings
 
-__all__ = ["HttpSettings", "Settings", "SettingsError", "load_settings"]
+__all__ = [
+    "HttpSettings",
+    "IngestSettings",
+    "SessionSettings",
+    "Settings",
+    "SettingsError",
+    "load_settings",
+]
 
 T = TypeVar("T")
 
@@ -35,12 +42,50 @@ class HttpSettings(Frozen):
     """Where users reach the gateway (for links and OAuth redirects); derived from host and
     port when unset."""
 
+    metrics_token: str | None = None
+    """Bearer token for ``/metrics``; unset, only loopback clients may scrape."""
+    frame_ancestors: tuple[str, ...] = ("https://app.getbonzo.com",)
+    """Origins that may frame our pages (CSP ``frame-ancestors``, besides ourselves)."""
+
     @property
     def base_url(self) -> str:
         if self.public_url:
             return self.public_url.rstrip("/")
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
+
+
+_MIB = 1024 * 1024
+
+
+class IngestSettings(Frozen):
+    """Limits of ``POST /ingest/{source}``. Sizes are bytes of the request body."""
+
+    max_json_bytes: int = 10 * _MIB
+    max_json_lines_bytes: int = 100 * _MIB
+    max_csv_bytes: int = 100 * _MIB
+    max_multipart_bytes: int = 100 * _MIB
+    group_commit_max_bytes: int = 64 * 1024
+    """Bodies up to this size are committed together with concurrent requests' bodies;
+    larger ones are stored on their own (in 4 MiB chunks)."""
+    rate_per_s: int = 100
+    """Requests per second per API key (or per tenant and source for signed requests)."""
+
+
+class SessionSettings(Frozen):
+    """Signed-in people's server-side sessions (Redis) and their cookie."""
+
+    cookie_secure: bool = True
+    """``Secure`` cookie under the ``__Host-`` prefix. Off only for plain-http development
+    (browsers never return a ``Secure`` cookie over http, and ``__Host-`` requires it)."""
+    idle_timeout_s: int = 30 * 60
+    """A session unused this long is gone."""
+    absolute_timeout_s: int = 12 * 60 * 60
+    """A session older than this is gone however busy it is; sign in again."""
+
+    @property
+    def cookie_name(self) -> str:
+        return "__Host-leadgate_session" if self.cookie_secure else "leadgate_session"
 
 
 class Settings(Frozen):
@@ -50,6 +95,8 @@ class Settings(Frozen):
     auth: AuthSettings
     http: HttpSettings = msgspec.field(default_factory=HttpSettings)
     worker: WorkerSettings = msgspec.field(default_factory=WorkerSettings)
+    ingest: IngestSettings = msgspec.field(default_factory=IngestSettings)
+    session: SessionSettings = msgspec.field(default_factory=SessionSettings)
     log_level: str = "INFO"
 
     @property
@@ -121,11 +168,31 @@ def load_settings(
         host=_get(env, "LEADGATE_HOST", _host, "127.0.0.1"),
         port=_get(env, "LEADGATE_PORT", _port, 8000),
         public_url=env.get("LEADGATE_PUBLIC_URL") or None,
+        metrics_token=env.get("LEADGATE_METRICS_TOKEN") or None,
+        frame_ancestors=_get(
+            env, "LEADGATE_FRAME_ANCESTORS", _origins, ("https://app.getbonzo.com",)
+        ),
+    )
+    ingest = IngestSettings(
+        max_json_bytes=_get(env, "LEADGATE_INGEST_MAX_JSON_BYTES", _positive_int, 10 * _MIB),
+        max_json_lines_bytes=_get(
+            env, "LEADGATE_INGEST_MAX_JSON_LINES_BYTES", _positive_int, 100 * _MIB
+        ),
+        max_csv_bytes=_get(env, "LEADGATE_INGEST_MAX_CSV_BYTES", _positive_int, 100 * _MIB),
+        max_multipart_bytes=_get(
+            env, "LEADGATE_INGEST_MAX_MULTIPART_BYTES", _positive_int, 100 * _MIB
+        ),
+        group_commit_max_bytes=_get(
+            env, "LEADGATE_INGEST_GROUP_COMMIT_MAX_BYTES", _positive_int, 64 * 1024
+        ),
+        rate_per_s=_get(env, "LEADGATE_INGEST_RATE_PER_S", _positive_int, 100),
     )
     worker = WorkerSettings(
         poll_delay_s=_get(env, "LEADGATE_WORKER_POLL_DELAY", _positive_float, 0.05),
         max_jobs=_get(env, "LEADGATE_WORKER_MAX_JOBS", _positive_int, 50),
+        delivery_lease_s=_get(env, "LEADGATE_DELIVERY_LEASE_S", _positive_float, 90.0),
     )
+    session = _session_settings(env, http)
     log_level = _get(env, "LEADGATE_LOG_LEVEL", _log_level, "INFO")
     return Settings(
         data_dir=data_dir,
@@ -134,7 +201,30 @@ def load_settings(
         auth=auth,
         http=http,
         worker=worker,
+        ingest=ingest,
+        session=session,
         log_level=log_level,
+    )
+
+
+def _session_settings(env: Mapping[str, str], http: HttpSettings) -> SessionSettings:
+    # Secure cookies by default; the one exception is the plain-http loopback URL of
+    # `leadgate dev`, where a browser would never send a Secure cookie back.
+    plain_http = http.base_url.startswith("http://")
+    loopback_dev = plain_http and http.public_url is None and http.host in _LOOPBACK
+    cookie_secure = _get(env, "LEADGATE_COOKIE_SECURE", _boolean, not loopback_dev)
+    if not cookie_secure and not plain_http:
+        raise SettingsError(
+            "LEADGATE_COOKIE_SECURE: cannot be off when the gateway is reached over https"
+        )
+    idle = _get(env, "LEADGATE_SESSION_IDLE_TIMEOUT", _positive_int, 30 * 60)
+    absolute = _get(env, "LEADGATE_SESSION_ABSOLUTE_TIMEOUT", _positive_int, 12 * 60 * 60)
+    if idle > absolute:
+        raise SettingsError(
+            "LEADGATE_SESSION_IDLE_TIMEOUT: must not exceed LEADGATE_SESSION_ABSOLUTE_TIMEOUT"
+        )
+    return SessionSettings(
+        cookie_secure=cookie_secure, idle_timeout_s=idle, absolute_timeout_s=absolute
     )
 
 
@@ -177,6 +267,26 @@ def _host(raw: str) -> str:
     except ValueError:
         raise ValueError(f"expected an IP address or 'localhost', got {raw!r}") from None
     return raw
+
+
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def _boolean(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in _TRUE | _FALSE:
+        raise ValueError(f"expected true or false, got {raw!r}")
+    return value in _TRUE
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    origins = tuple(raw.split())
+    for origin in origins:
+        if not origin.startswith("https://") or any(c in origin for c in ";,'\""):
+            raise ValueError(f"expected space-separated https:// origins, got {origin!r}")
+    return origins
 
 
 def _log_level(raw: str) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 import msgspec
 import psycopg
 import pytest
+import redis
 from psycopg import sql
 
 from pipeline.core.migrate import ensure_database, migrate
@@ -37,9 +38,21 @@ def postgres_server(scratch_dir: Path) -> Iterator[DatabaseSettings]:
 
 
 @pytest.fixture(scope="session")
-def redis_url(scratch_dir: Path) -> Iterator[str]:
+def redis_server_url(scratch_dir: Path) -> Iterator[str]:
     with redis_for_tests(scratch_dir) as url:
         yield url
+
+
+@pytest.fixture
+def redis_url(redis_server_url: str) -> str:
+    """The tests' Redis database, emptied first: a job queued by an earlier test (for a
+    database that no longer exists) must not reach this test's worker."""
+    client = redis.Redis.from_url(redis_server_url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+    return redis_server_url
 
 
 @pytest.fixture(scope="session")

@@ -97,7 +97,16 @@ def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dic
     return problem_response(500, "internal", "The server could not complete the request.")
 
 
+def _invalid_utf8(
+    request: Request[Any, Any, Any], exc: UnicodeDecodeError
+) -> Response[dict[str, Any]]:
+    # msgspec raises this (not a DecodeError) for bad UTF-8 inside a JSON string, and
+    # Litestar passes it through: it is the client's bytes, not our bug.
+    return problem_response(400, "invalid-utf8", "The request body is not valid UTF-8.")
+
+
 exception_handlers: dict[type[Exception] | int, Any] = {
     HTTPException: _http_exception,
+    UnicodeDecodeError: _invalid_utf8,
     Exception: _unexpected,
 }

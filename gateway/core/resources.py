@@ -9,12 +9,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 from psycopg_pool import AsyncConnectionPool
 
 from gateway.settings import Settings
 from pipeline.core.db import open_pool
+from pipeline.worker import create_queue
+from tenant_auth.registry.registry import Registry, open_registry
 
 __all__ = ["Resources", "open_resources", "redis_settings"]
 
@@ -26,6 +27,7 @@ class Resources:
     settings: Settings
     pool: AsyncConnectionPool[Any]
     redis: ArqRedis
+    registry: Registry
     probes: dict[str, Probe]
 
 
@@ -64,7 +66,7 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
         max_size=settings.database.pool_max_size,
     )
     try:
-        redis = await create_pool(redis_settings(settings.redis.url))
+        redis = await create_queue(redis_settings(settings.redis.url))
         try:
 
             async def postgres_probe() -> None:
@@ -74,16 +76,18 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
             async def redis_probe() -> None:
                 await redis.ping()
 
-            yield Resources(
-                settings=settings,
-                pool=pool,
-                redis=redis,
-                probes={
-                    "postgres": postgres_probe,
-                    "redis": redis_probe,
-                    "registry": registry_probe(settings),
-                },
-            )
+            async with open_registry(settings.auth) as registry:
+                yield Resources(
+                    settings=settings,
+                    pool=pool,
+                    redis=redis,
+                    registry=registry,
+                    probes={
+                        "postgres": postgres_probe,
+                        "redis": redis_probe,
+                        "registry": registry_probe(settings),
+                    },
+                )
         finally:
             await redis.aclose()
     finally:

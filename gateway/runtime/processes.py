@@ -14,6 +14,7 @@ from gateway.app import create_app
 from gateway.core.resources import redis_settings
 from gateway.settings import Settings
 from pipeline.worker import WorkerDeps, worker_settings
+from tenant_auth.core.secretbox import SecretBox
 
 __all__ = ["build_server", "build_worker", "run_gateway_and_worker", "run_worker"]
 
@@ -40,6 +41,7 @@ def build_worker(settings: Settings) -> Worker:
         database=settings.database,
         redis=redis_settings(settings.redis.url),
         worker=settings.worker,
+        cipher=SecretBox.from_secret_key(settings.auth.secret_key),
     )
     return Worker(**worker_settings(deps))
 

@@ -72,7 +72,8 @@ def redis_for_tests(scratch: Path) -> Iterator[str]:
         yield url
         return
     if _reachable("127.0.0.1", 6379):
-        yield "redis://127.0.0.1:6379/0"
+        # A database of its own: every test starts by emptying it (see tests/conftest.py).
+        yield "redis://127.0.0.1:6379/9"
         return
     from gateway.runtime.embedded import start_embedded_redis
 
