@@ -32,8 +32,8 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import ExitStack, contextmanager
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,7 @@ from pipeline.intake.service import ingest  # noqa: E402
 from pipeline.worker import create_queue  # noqa: E402
 from tenant_auth.core.secretbox import SecretBox  # noqa: E402
 
-SECRET_KEY = "bench-only-secret-key-0123456789abcdefghijklmnop"
+SECRET_KEY = "bench-only-secret-key-0123456789abcdefghijklmnop"  # noqa: S105 - throwaway bench database
 WEBHOOK_ID = "b" * 32
 FAST_SCHEDULE = '{"schedule_s": [0, 0.5, 1, 2, 3, 5, 8], "jitter": 0.2, "retry_after_min_s": 1, "retry_after_max_s": 5}'
 
@@ -76,11 +76,19 @@ def reachable(port: int) -> bool:
 def services(scratch: Path) -> Iterator[tuple[DatabaseSettings, str]]:
     with ExitStack() as stack:
         if reachable(5432):
-            server = DatabaseSettings(host="127.0.0.1", dbname="postgres", owner_user=os.environ.get("PGUSER", "postgres"), app_user="leadgate_bench_app")
+            server = DatabaseSettings(
+                host="127.0.0.1",
+                dbname="postgres",
+                owner_user=os.environ.get("PGUSER", "postgres"),
+                app_user="leadgate_bench_app",
+            )
         else:
             from gateway.runtime.embedded import start_embedded_postgres
 
-            pg = start_embedded_postgres(scratch / "pg", DatabaseSettings(host=None, dbname="postgres", app_user="leadgate_bench_app"))
+            pg = start_embedded_postgres(
+                scratch / "pg",
+                DatabaseSettings(host=None, dbname="postgres", app_user="leadgate_bench_app"),
+            )
             stack.callback(pg.stop)
             server = pg.database
         if reachable(6379):
@@ -94,13 +102,21 @@ def services(scratch: Path) -> Iterator[tuple[DatabaseSettings, str]]:
         name = f"lg_bench_{os.getpid()}"
         asyncio.run(ensure_database(server.owner_conninfo(dbname="postgres"), name))
         database = DatabaseSettings(
-            host=server.host, port=server.port, dbname=name, owner_user=server.owner_user, app_user=server.app_user
+            host=server.host,
+            port=server.port,
+            dbname=name,
+            owner_user=server.owner_user,
+            app_user=server.app_user,
         )
-        asyncio.run(migrate(database.owner_conninfo(), app_user=database.app_user, app_password=None))
+        asyncio.run(
+            migrate(database.owner_conninfo(), app_user=database.app_user, app_password=None)
+        )
 
         def drop() -> None:
             with psycopg.connect(server.owner_conninfo(dbname="postgres"), autocommit=True) as conn:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+                conn.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
 
         stack.callback(drop)
         yield database, redis_url
@@ -123,7 +139,7 @@ def child_env(database: DatabaseSettings, redis_url: str, scratch: Path) -> dict
 
 
 def leadgate(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(  # noqa: S603
+    return subprocess.Popen(
         [sys.executable, "-c", "from gateway.cli import main; main()", *args],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -149,13 +165,17 @@ def csv_of(n: int, tag: str) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def owner(database: DatabaseSettings, query: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+def owner(
+    database: DatabaseSettings, query: str, params: list[Any] | None = None
+) -> list[tuple[Any, ...]]:
     with psycopg.connect(database.owner_conninfo(), autocommit=True) as conn:
         cur = conn.execute(query.encode(), params or [])
         return cur.fetchall() if cur.description else []
 
 
-def wait_settled(database: DatabaseSettings, batch_id: uuid.UUID, total: int, timeout_s: float) -> float:
+def wait_settled(
+    database: DatabaseSettings, batch_id: uuid.UUID, total: int, timeout_s: float
+) -> float:
     """Seconds until no delivery of the batch is pending."""
     started = time.monotonic()
     while time.monotonic() - started < timeout_s:
@@ -171,7 +191,13 @@ def wait_settled(database: DatabaseSettings, batch_id: uuid.UUID, total: int, ti
 
 
 async def baseline(url: str, n: int, concurrency: int = 64) -> float:
-    payload = {"first_name": "Ann", "last_name": "Lee", "email": "base@example.com", "external_id": "x", "notes": "bench"}
+    payload = {
+        "first_name": "Ann",
+        "last_name": "Lee",
+        "email": "base@example.com",
+        "external_id": "x",
+        "notes": "bench",
+    }
     semaphore = asyncio.Semaphore(concurrency)
     async with create_http_client() as client:
 
@@ -187,15 +213,25 @@ async def baseline(url: str, n: int, concurrency: int = 64) -> float:
 
 def load(database: DatabaseSettings, tenant_id: uuid.UUID, content: bytes) -> Any:
     with psycopg.connect(database.app_conninfo()) as conn:
-        return ingest(conn, tenant_id=tenant_id, source="leadsource", stream=io.BytesIO(content), channel="api")
+        return ingest(
+            conn,
+            tenant_id=tenant_id,
+            source="leadsource",
+            stream=io.BytesIO(content),
+            channel="api",
+        )
 
 
-async def latency_run(database: DatabaseSettings, redis_url: str, tenant_id: uuid.UUID, n: int = 200) -> list[float]:
+async def latency_run(
+    database: DatabaseSettings, redis_url: str, tenant_id: uuid.UUID, n: int = 200
+) -> list[float]:
     redis = await create_queue(redis_settings(redis_url))
     batches = []
     try:
         for i in range(n):
-            outcome = await asyncio.to_thread(load, database, tenant_id, csv_of(1, f"lat{i}-{uuid.uuid4().hex[:6]}"))
+            outcome = await asyncio.to_thread(
+                load, database, tenant_id, csv_of(1, f"lat{i}-{uuid.uuid4().hex[:6]}")
+            )
             await enqueue_deliveries(redis, tenant_id, outcome.delivery_ids)
             batches.append(outcome.batch.id)
             await asyncio.sleep(0.05)
@@ -220,7 +256,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--leads", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--runs", type=int, default=3)
@@ -231,13 +269,24 @@ def main() -> int:
         database, redis_url = stack.enter_context(services(scratch))
         env = child_env(database, redis_url, scratch)
         port = free_port()
-        sandbox = leadgate("bonzo-sandbox", "--port", str(port), "--webhook", WEBHOOK_ID, "--api-token", "bench", env=env)
+        sandbox = leadgate(
+            "bonzo-sandbox",
+            "--port",
+            str(port),
+            "--webhook",
+            WEBHOOK_ID,
+            "--api-token",
+            "bench",
+            env=env,
+        )
         stack.callback(sandbox.terminate)
         base = f"http://127.0.0.1:{port}"
         wait_http(base + "/")
         webhook = f"{base}/api/webhook/{WEBHOOK_ID}"
         cipher = SecretBox.from_secret_key(SECRET_KEY)
-        tenant_id = owner(database, "INSERT INTO tenants (slug, name) VALUES ('bench', 'Bench') RETURNING id")[0][0]
+        tenant_id = owner(
+            database, "INSERT INTO tenants (slug, name) VALUES ('bench', 'Bench') RETURNING id"
+        )[0][0]
         owner(
             database,
             "INSERT INTO bonzo_endpoints (tenant_id, url_ciphertext, url_hint, max_concurrency, max_per_second) "
@@ -254,35 +303,73 @@ def main() -> int:
         for run in range(args.runs):
             httpx.post(base + "/_sandbox/reset")
             baselines.append(asyncio.run(baseline(webhook, args.leads)))
-            outcome = load(database, tenant_id, csv_of(args.leads, f"tp{run}-{uuid.uuid4().hex[:6]}"))
+            outcome = load(
+                database, tenant_id, csv_of(args.leads, f"tp{run}-{uuid.uuid4().hex[:6]}")
+            )
             seconds = wait_settled(database, outcome.batch.id, args.leads, timeout_s=600)
-            delivered = owner(database, "SELECT count(*) FROM deliveries d JOIN leads l ON l.id = d.lead_id WHERE l.batch_id = %s AND d.status = 'delivered'", [outcome.batch.id])[0][0]
-            attempts = owner(database, "SELECT count(*) FROM delivery_attempts a JOIN leads l ON l.id = a.lead_id WHERE l.batch_id = %s", [outcome.batch.id])[0][0]
+            delivered = owner(
+                database,
+                "SELECT count(*) FROM deliveries d JOIN leads l ON l.id = d.lead_id WHERE l.batch_id = %s AND d.status = 'delivered'",
+                [outcome.batch.id],
+            )[0][0]
+            attempts = owner(
+                database,
+                "SELECT count(*) FROM delivery_attempts a JOIN leads l ON l.id = a.lead_id WHERE l.batch_id = %s",
+                [outcome.batch.id],
+            )[0][0]
             rates.append(delivered / seconds)
-            print(f"run {run + 1}: baseline {baselines[-1]:.0f} posts/s; {delivered} delivered, {attempts} attempts logged in {seconds:.2f} s = {delivered / seconds:.0f} deliveries/s", flush=True)
+            print(
+                f"run {run + 1}: baseline {baselines[-1]:.0f} posts/s; {delivered} delivered, {attempts} attempts logged in {seconds:.2f} s = {delivered / seconds:.0f} deliveries/s",
+                flush=True,
+            )
 
         latencies = asyncio.run(latency_run(database, redis_url, tenant_id))
 
         httpx.post(base + "/_sandbox/reset")
-        httpx.put(base + "/_sandbox/faults", json={"fail_rate": 0.2, "rate_limit_rate": 0.1, "retry_after": 1, "seed": 7}).raise_for_status()
+        httpx.put(
+            base + "/_sandbox/faults",
+            json={"fail_rate": 0.2, "rate_limit_rate": 0.1, "retry_after": 1, "seed": 7},
+        ).raise_for_status()
         owner(database, "UPDATE bonzo_endpoints SET retry_schedule = %s", [FAST_SCHEDULE])
         faulty = load(database, tenant_id, csv_of(args.leads, f"fault-{uuid.uuid4().hex[:6]}"))
         fault_seconds = wait_settled(database, faulty.batch.id, args.leads, timeout_s=600)
-        by_status = dict(owner(database, "SELECT d.status, count(*) FROM deliveries d JOIN leads l ON l.id = d.lead_id WHERE l.batch_id = %s GROUP BY 1", [faulty.batch.id]))
-        dead_without_reason = owner(database, "SELECT count(*) FROM deliveries d JOIN leads l ON l.id = d.lead_id WHERE l.batch_id = %s AND d.status IN ('dead', 'failed') AND d.last_error IS NULL", [faulty.batch.id])[0][0]
+        by_status = dict(
+            owner(
+                database,
+                "SELECT d.status, count(*) FROM deliveries d JOIN leads l ON l.id = d.lead_id WHERE l.batch_id = %s GROUP BY 1",
+                [faulty.batch.id],
+            )
+        )
+        dead_without_reason = owner(
+            database,
+            "SELECT count(*) FROM deliveries d JOIN leads l ON l.id = d.lead_id WHERE l.batch_id = %s AND d.status IN ('dead', 'failed') AND d.last_error IS NULL",
+            [faulty.batch.id],
+        )[0][0]
         received = httpx.get(base + "/_sandbox/received", params={"recent": 0}).json()
         duplicates = len(received["duplicates"])
 
     median_rate = statistics.median(rates)
     median_base = statistics.median(baselines)
     print()
-    print(f"throughput: median {median_rate:.0f} deliveries/s over {args.runs} runs of {args.leads} (floor 1000/s); "
-          f"baseline bare posts {median_base:.0f}/s; ratio {median_rate / median_base:.2f}")
-    print(f"latency received -> 2xx (200 single leads, queued after commit): p50 {percentile(latencies, 0.5) * 1000:.0f} ms, "
-          f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms, p99 {percentile(latencies, 0.99) * 1000:.0f} ms (p95 floor 1000 ms)")
-    print(f"faults (20 % 5xx, 10 % 429): {by_status} in {fault_seconds:.1f} s; ended without a reason: {dead_without_reason}; "
-          f"leads accepted more than once: {duplicates} ({duplicates / args.leads:.3%}, ceiling 0.1 %)")
-    ok = median_rate >= 1000 and percentile(latencies, 0.95) <= 1.0 and dead_without_reason == 0 and by_status.get("pending", 0) == 0 and duplicates / args.leads <= 0.001
+    print(
+        f"throughput: median {median_rate:.0f} deliveries/s over {args.runs} runs of {args.leads} (floor 1000/s); "
+        f"baseline bare posts {median_base:.0f}/s; ratio {median_rate / median_base:.2f}"
+    )
+    print(
+        f"latency received -> 2xx (200 single leads, queued after commit): p50 {percentile(latencies, 0.5) * 1000:.0f} ms, "
+        f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms, p99 {percentile(latencies, 0.99) * 1000:.0f} ms (p95 floor 1000 ms)"
+    )
+    print(
+        f"faults (20 % 5xx, 10 % 429): {by_status} in {fault_seconds:.1f} s; ended without a reason: {dead_without_reason}; "
+        f"leads accepted more than once: {duplicates} ({duplicates / args.leads:.3%}, ceiling 0.1 %)"
+    )
+    ok = (
+        median_rate >= 1000
+        and percentile(latencies, 0.95) <= 1.0
+        and dead_without_reason == 0
+        and by_status.get("pending", 0) == 0
+        and duplicates / args.leads <= 0.001
+    )
     return 0 if ok else 1
 
 

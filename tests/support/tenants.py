@@ -14,7 +14,7 @@ def create_tenant(database: DatabaseSettings, slug: str, **settings: object) -> 
     with psycopg.connect(database.owner_conninfo(), autocommit=True) as conn:
         placeholders = ", ".join(["%s"] * len(columns))
         row = conn.execute(
-            f"INSERT INTO tenants ({', '.join(columns)}) VALUES ({placeholders}) RETURNING id",  # noqa: S608 - test-only column names
+            f"INSERT INTO tenants ({', '.join(columns)}) VALUES ({placeholders}) RETURNING id",
             [slug, slug.replace("-", " ").title(), *settings.values()],
         ).fetchone()
     assert row is not None

@@ -20,7 +20,9 @@ def _client() -> TestClient[Litestar]:
 
 def test_invalid_utf8_inside_a_json_string_is_a_400_problem() -> None:
     with _client() as client:
-        response = client.post("/echo", content=b'{"name": "\xff"}', headers={"content-type": "application/json"})
+        response = client.post(
+            "/echo", content=b'{"name": "\xff"}', headers={"content-type": "application/json"}
+        )
 
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -29,7 +31,9 @@ def test_invalid_utf8_inside_a_json_string_is_a_400_problem() -> None:
 
 def test_malformed_json_is_a_400_problem_without_internals() -> None:
     with _client() as client:
-        response = client.post("/echo", content=b'{"name": ', headers={"content-type": "application/json"})
+        response = client.post(
+            "/echo", content=b'{"name": ', headers={"content-type": "application/json"}
+        )
 
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("application/problem+json")

@@ -20,9 +20,9 @@ from pipeline.core.settings import DatabaseSettings
 from pipeline.delivery.http import create_http_client
 from pipeline.delivery.service import Deliverer
 from pipeline.intake.service import ingest
+from tenant_auth.core.secretbox import SecretBox
 from tests.support.settings import TEST_SECRET_KEY
 from tests.support.tenants import create_tenant
-from tenant_auth.core.secretbox import SecretBox
 
 WEBHOOK_ID = "0123456789abcdef0123456789abcdef"
 
@@ -42,7 +42,11 @@ class World:
         )
         with psycopg.connect(self.database.app_conninfo()) as conn:
             outcome = ingest(
-                conn, tenant_id=tenant_id or self.tenant_id, source="leadsource", stream=io.BytesIO(body.encode()), channel="api"
+                conn,
+                tenant_id=tenant_id or self.tenant_id,
+                source="leadsource",
+                stream=io.BytesIO(body.encode()),
+                channel="api",
             )
         return outcome.delivery_ids
 
@@ -53,7 +57,9 @@ class World:
 
     async def received(self) -> dict[str, Any]:
         async with httpx.AsyncClient(base_url=self.sandbox.base_url) as client:
-            summary: dict[str, Any] = (await client.get("/_sandbox/received", params={"recent": 0})).json()
+            summary: dict[str, Any] = (
+                await client.get("/_sandbox/received", params={"recent": 0})
+            ).json()
             return summary
 
     async def set_faults(self, **plan: Any) -> None:
@@ -62,12 +68,14 @@ class World:
             response.raise_for_status()
 
 
-def add_endpoint(database: DatabaseSettings, tenant_id: UUID, url: str, cipher: SecretBox, **columns: Any) -> None:
+def add_endpoint(
+    database: DatabaseSettings, tenant_id: UUID, url: str, cipher: SecretBox, **columns: Any
+) -> None:
     names = ["tenant_id", "url_ciphertext", "url_hint", *columns]
     values = [tenant_id, cipher.encrypt(url), "sandbox…" + url[-4:], *columns.values()]
     with psycopg.connect(database.owner_conninfo(), autocommit=True) as conn:
         conn.execute(
-            f"INSERT INTO bonzo_endpoints ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})".encode(),  # noqa: S608 - test-only
+            f"INSERT INTO bonzo_endpoints ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})".encode(),
             values,
         )
 
@@ -93,4 +101,3 @@ async def world(database: DatabaseSettings, cipher: SecretBox) -> AsyncIterator[
 async def deliverer(world: World) -> AsyncIterator[Deliverer]:
     async with create_http_client(timeout_s=5.0, connect_timeout_s=2.0) as http:
         yield Deliverer(pool=world.pool, http=http, cipher=world.cipher, rate_limiter=None)
-

@@ -4,6 +4,7 @@ flushed Redis, and a worker killed in the middle of a batch."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -13,7 +14,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import pytest
 from arq.worker import Worker
 
 from gateway.core.resources import redis_settings
@@ -25,9 +25,10 @@ from tests.support.settings import TEST_SECRET_KEY
 from .conftest import World
 
 
-
 @asynccontextmanager
-async def running_worker(world: World, redis_url: str, *, lease_s: float = 90.0) -> AsyncIterator[Worker]:
+async def running_worker(
+    world: World, redis_url: str, *, lease_s: float = 90.0
+) -> AsyncIterator[Worker]:
     deps = WorkerDeps(
         database=world.database,
         redis=redis_settings(redis_url),
@@ -40,10 +41,8 @@ async def running_worker(world: World, redis_url: str, *, lease_s: float = 90.0)
         yield worker
     finally:
         task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await task
-        except asyncio.CancelledError:
-            pass
         await worker.close()
 
 
@@ -60,7 +59,9 @@ def delivered(world: World) -> int:
     return int(world.owner("SELECT count(*) FROM deliveries WHERE status = 'delivered'")[0][0])
 
 
-async def test_leads_queued_after_commit_are_delivered_by_the_worker(world: World, redis_url: str) -> None:
+async def test_leads_queued_after_commit_are_delivered_by_the_worker(
+    world: World, redis_url: str
+) -> None:
     ids = world.ingest("Ann,Lee,ann@example.com,", "Bo,Ray,bo@example.com,")
     redis = await create_queue(redis_settings(redis_url))
     try:
@@ -78,12 +79,16 @@ async def test_a_flushed_redis_only_delays_delivery(world: World, redis_url: str
         await enqueue_deliveries(redis, world.tenant_id, ids)
         await redis.flushdb()
         async with running_worker(world, redis_url):
-            assert await wait_until(lambda: delivered(world) == 2, timeout_s=20), "the sweeper re-queues what Redis lost"
+            assert await wait_until(lambda: delivered(world) == 2, timeout_s=20), (
+                "the sweeper re-queues what Redis lost"
+            )
     finally:
         await redis.aclose()
 
 
-async def test_a_worker_killed_mid_batch_loses_no_lead(world: World, redis_url: str, tmp_path: Path) -> None:
+async def test_a_worker_killed_mid_batch_loses_no_lead(
+    world: World, redis_url: str, tmp_path: Path
+) -> None:
     ids = world.ingest(*(f"Lead{i},Lee,lead{i}@example.com," for i in range(20)))
     await world.set_faults(slow_ms=4000)
     db = world.database
@@ -100,7 +105,7 @@ async def test_a_worker_killed_mid_batch_loses_no_lead(world: World, redis_url: 
         "LEADGATE_DELIVERY_LEASE_S": "3",
         "LEADGATE_WORKER_POLL_DELAY": "0.02",
     }
-    doomed = subprocess.Popen(  # noqa: S603
+    doomed = subprocess.Popen(  # noqa: ASYNC220 - the worker must be a real process
         [sys.executable, "-c", "from gateway.cli import main; main()", "worker"],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -108,7 +113,11 @@ async def test_a_worker_killed_mid_batch_loses_no_lead(world: World, redis_url: 
     )
     try:
         claimed = await wait_until(
-            lambda: world.owner("SELECT count(*) FROM deliveries WHERE claimed_by IS NOT NULL")[0][0] > 0, timeout_s=30
+            lambda: (
+                world.owner("SELECT count(*) FROM deliveries WHERE claimed_by IS NOT NULL")[0][0]
+                > 0
+            ),
+            timeout_s=30,
         )
         assert claimed, "the doomed worker never claimed a delivery"
     finally:

@@ -12,12 +12,12 @@ from uuid import UUID
 import psycopg
 import pytest
 
+from pipeline.core.db import tenant_transaction_sync
 from pipeline.core.lead import LEAD_FIELDS
 from pipeline.core.settings import DatabaseSettings
 from pipeline.intake import repository
 from pipeline.intake.export import export_failed_csv
-from pipeline.intake.service import process_batch, store_batch, ingest
-from pipeline.core.db import tenant_transaction_sync
+from pipeline.intake.service import ingest, process_batch, store_batch
 from tests.support.tenants import create_tenant
 
 LEADSOURCE_HEADER = "Lead ID,First Name,Last Name,Address,City,State,ZIP,Email,Pri. Phone,Credit Grade,Est. Home Value\n"
@@ -38,37 +38,79 @@ def tenant(database: DatabaseSettings) -> UUID:
     return create_tenant(database, "acme-lending")
 
 
-def _rows(conn: psycopg.Connection[Any], tenant_id: UUID, query: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+def _rows(
+    conn: psycopg.Connection[Any], tenant_id: UUID, query: str, params: list[Any] | None = None
+) -> list[tuple[Any, ...]]:
     with tenant_transaction_sync(conn, tenant_id):
         return conn.execute(query.encode(), params or []).fetchall()
 
 
-def test_a_file_becomes_leads_failures_duplicates_and_outbox_rows(app_conn: Any, tenant: UUID) -> None:
+def test_a_file_becomes_leads_failures_duplicates_and_outbox_rows(
+    app_conn: Any, tenant: UUID
+) -> None:
     file = leadsource_file(
-        "LS-1,mary-jane,o'neil,12 north main street,boston,massachusetts,2134,MJ@Example.com,(617) 555-0142,GOOD,\"$300,001 - $315,000\"",
+        'LS-1,mary-jane,o\'neil,12 north main street,boston,massachusetts,2134,MJ@Example.com,(617) 555-0142,GOOD,"$300,001 - $315,000"',
         "LS-2,Bob,Stone,1 Elm St,Austin,TX,73301,,,FAIR,",
         "LS-3,Ann,Lee,5 Oak Ave,Austin,TX,73301,ann@example.com,617-555-0142,720-739,",
         ",,Nobody,,,,,,,,",
     )
 
-    outcome = ingest(app_conn, tenant_id=tenant, source="leadsource", stream=file, channel="cli", filename="ls.csv")
+    outcome = ingest(
+        app_conn,
+        tenant_id=tenant,
+        source="leadsource",
+        stream=file,
+        channel="cli",
+        filename="ls.csv",
+    )
 
     batch = outcome.batch
-    assert (batch.status, batch.total_records, batch.ok_count, batch.failed_count, batch.duplicate_count, batch.held_count) == (
-        "done", 4, 1, 2, 1, 0,
+    assert (
+        batch.status,
+        batch.total_records,
+        batch.ok_count,
+        batch.failed_count,
+        batch.duplicate_count,
+        batch.held_count,
+    ) == (
+        "done",
+        4,
+        1,
+        2,
+        1,
+        0,
     )
-    leads = _rows(app_conn, tenant, "SELECT record_number, status, first_name, last_name, state, zip, phone, credit_score, credit_grade, property_value, duplicate_of FROM leads ORDER BY record_number")
-    assert leads[0][:10] == (1, "ok", "Mary-Jane", "O'Neil", "MA", "02134", "6175550142", 680, "GOOD", 307500.5)
+    leads = _rows(
+        app_conn,
+        tenant,
+        "SELECT record_number, status, first_name, last_name, state, zip, phone, credit_score, credit_grade, property_value, duplicate_of FROM leads ORDER BY record_number",
+    )
+    assert leads[0][:10] == (
+        1,
+        "ok",
+        "Mary-Jane",
+        "O'Neil",
+        "MA",
+        "02134",
+        "6175550142",
+        680,
+        "GOOD",
+        307500.5,
+    )
     assert leads[1][1] == "duplicate"  # same phone as record 1
     first_id = _rows(app_conn, tenant, "SELECT id FROM leads WHERE record_number = 1")[0][0]
     assert leads[1][10] == first_id
-    failures = _rows(app_conn, tenant, "SELECT record_number, errors FROM failed_records ORDER BY record_number")
+    failures = _rows(
+        app_conn, tenant, "SELECT record_number, errors FROM failed_records ORDER BY record_number"
+    )
     assert [f[0] for f in failures] == [2, 4]
     assert {e["code"] for e in failures[0][1]} == {"contact_required"}
     assert {"contact_required", "first_name_required"} <= {e["code"] for e in failures[1][1]}
     deliveries = _rows(app_conn, tenant, "SELECT lead_id, status FROM deliveries")
     assert deliveries == [(first_id, "pending")]
-    assert outcome.delivery_ids == [row[0] for row in _rows(app_conn, tenant, "SELECT id FROM deliveries")]
+    assert outcome.delivery_ids == [
+        row[0] for row in _rows(app_conn, tenant, "SELECT id FROM deliveries")
+    ]
 
 
 def test_the_raw_row_and_unmapped_columns_are_kept(app_conn: Any, tenant: UUID) -> None:
@@ -80,15 +122,26 @@ def test_the_raw_row_and_unmapped_columns_are_kept(app_conn: Any, tenant: UUID) 
     ingest(app_conn, tenant_id=tenant, source="leadsource", stream=file, channel="cli")
 
     raw, extra = _rows(app_conn, tenant, "SELECT raw, extra FROM leads")[0]
-    assert list(raw) == ["Lead ID", "First Name", "Last Name", "Email", "Pri. Phone", "Favorite Color"]
+    assert list(raw) == [
+        "Lead ID",
+        "First Name",
+        "Last Name",
+        "Email",
+        "Pri. Phone",
+        "Favorite Color",
+    ]
     assert extra == {"Favorite Color": "teal"}
 
 
 def test_reingesting_the_same_file_changes_nothing(app_conn: Any, tenant: UUID) -> None:
     content = leadsource_file("LS-1,Ann,Lee,,,,,ann@example.com,,,").getvalue()
 
-    first = ingest(app_conn, tenant_id=tenant, source="leadsource", stream=io.BytesIO(content), channel="cli")
-    second = ingest(app_conn, tenant_id=tenant, source="leadsource", stream=io.BytesIO(content), channel="cli")
+    first = ingest(
+        app_conn, tenant_id=tenant, source="leadsource", stream=io.BytesIO(content), channel="cli"
+    )
+    second = ingest(
+        app_conn, tenant_id=tenant, source="leadsource", stream=io.BytesIO(content), channel="cli"
+    )
 
     assert not first.already_ingested
     assert second.already_ingested
@@ -97,56 +150,118 @@ def test_reingesting_the_same_file_changes_nothing(app_conn: Any, tenant: UUID) 
     assert _rows(app_conn, tenant, "SELECT count(*) FROM ingest_batches") == [(1,)]
 
 
-def test_a_lead_seen_in_an_earlier_batch_is_a_duplicate_by_id_phone_or_email(app_conn: Any, tenant: UUID) -> None:
-    ingest(app_conn, tenant_id=tenant, source="leadsource", channel="cli",
-           stream=leadsource_file("LS-1,Ann,Lee,,,,,ann@example.com,617-555-0101,,", "LS-2,Bo,Ray,,,,,bo@example.com,617-555-0102,,"))
-    later = ingest(app_conn, tenant_id=tenant, source="leadsource", channel="cli", stream=leadsource_file(
-        "LS-1,Ann,Lee,,,,,other@example.com,617-555-0199,,",   # same vendor id
-        "LS-7,Bo,Ray,,,,,new@example.com,6175550102,,",         # same phone
-        "LS-8,Ann,Lee,,,,,ANN@example.com,,,",                  # same email, other case
-        "LS-9,Cy,Dee,,,,,cy@example.com,617-555-0103,,",        # new
-    ))
+def test_a_lead_seen_in_an_earlier_batch_is_a_duplicate_by_id_phone_or_email(
+    app_conn: Any, tenant: UUID
+) -> None:
+    ingest(
+        app_conn,
+        tenant_id=tenant,
+        source="leadsource",
+        channel="cli",
+        stream=leadsource_file(
+            "LS-1,Ann,Lee,,,,,ann@example.com,617-555-0101,,",
+            "LS-2,Bo,Ray,,,,,bo@example.com,617-555-0102,,",
+        ),
+    )
+    later = ingest(
+        app_conn,
+        tenant_id=tenant,
+        source="leadsource",
+        channel="cli",
+        stream=leadsource_file(
+            "LS-1,Ann,Lee,,,,,other@example.com,617-555-0199,,",  # same vendor id
+            "LS-7,Bo,Ray,,,,,new@example.com,6175550102,,",  # same phone
+            "LS-8,Ann,Lee,,,,,ANN@example.com,,,",  # same email, other case
+            "LS-9,Cy,Dee,,,,,cy@example.com,617-555-0103,,",  # new
+        ),
+    )
 
     assert (later.batch.ok_count, later.batch.duplicate_count) == (1, 3)
-    originals = dict(_rows(app_conn, tenant, "SELECT source_record_id, id FROM leads WHERE status = 'ok'"))
-    dupes = _rows(app_conn, tenant, "SELECT record_number, duplicate_of FROM leads WHERE batch_id = %s ORDER BY record_number", [later.batch.id])
+    originals = dict(
+        _rows(app_conn, tenant, "SELECT source_record_id, id FROM leads WHERE status = 'ok'")
+    )
+    dupes = _rows(
+        app_conn,
+        tenant,
+        "SELECT record_number, duplicate_of FROM leads WHERE batch_id = %s ORDER BY record_number",
+        [later.batch.id],
+    )
     assert dupes[0] == (1, originals["LS-1"])
     assert dupes[1] == (2, originals["LS-2"])
     assert dupes[2] == (3, originals["LS-1"])
 
 
-def test_phone_and_email_matches_older_than_the_window_are_new_leads(app_conn: Any, database: DatabaseSettings) -> None:
+def test_phone_and_email_matches_older_than_the_window_are_new_leads(
+    app_conn: Any, database: DatabaseSettings
+) -> None:
     tenant = create_tenant(database, "short-window", dedupe_window=timedelta(days=1))
-    ingest(app_conn, tenant_id=tenant, source="leadsource", channel="cli", stream=leadsource_file("LS-1,Ann,Lee,,,,,ann@example.com,,,"))
+    ingest(
+        app_conn,
+        tenant_id=tenant,
+        source="leadsource",
+        channel="cli",
+        stream=leadsource_file("LS-1,Ann,Lee,,,,,ann@example.com,,,"),
+    )
     with psycopg.connect(database.owner_conninfo(), autocommit=True) as owner:
         owner.execute("UPDATE leads SET received_at = now() - interval '2 days'")
 
-    later = ingest(app_conn, tenant_id=tenant, source="leadsource", channel="cli", stream=leadsource_file("LS-2,Ann,Lee,,,,,ann@example.com,,,"))
+    later = ingest(
+        app_conn,
+        tenant_id=tenant,
+        source="leadsource",
+        channel="cli",
+        stream=leadsource_file("LS-2,Ann,Lee,,,,,ann@example.com,,,"),
+    )
 
     assert (later.batch.ok_count, later.batch.duplicate_count) == (1, 0)
 
 
-def test_trigger_leads_after_the_rule_date_are_held_without_a_permissible_purpose(app_conn: Any, database: DatabaseSettings) -> None:
+def test_trigger_leads_after_the_rule_date_are_held_without_a_permissible_purpose(
+    app_conn: Any, database: DatabaseSettings
+) -> None:
     header = "First_Name,Last_Name,Address,City,State,Zipcode,Phone_Number,FICO04 Score,Perm_ID,Trigger_Date\n"
-    content = (header + "Ann,Lee,1 Elm St,Austin,TX,73301,512-555-0101,700,TU-1,2026-05-01\n"
-               "Bo,Ray,2 Elm St,Austin,TX,73301,512-555-0102,700,TU-2,2026-01-15\n").encode()
+    content = (
+        header + "Ann,Lee,1 Elm St,Austin,TX,73301,512-555-0101,700,TU-1,2026-05-01\n"
+        "Bo,Ray,2 Elm St,Austin,TX,73301,512-555-0102,700,TU-2,2026-01-15\n"
+    ).encode()
     held_tenant = create_tenant(database, "no-purpose")
-    allowed_tenant = create_tenant(database, "has-purpose", permissible_purpose="firm offer of credit, documented")
+    allowed_tenant = create_tenant(
+        database, "has-purpose", permissible_purpose="firm offer of credit, documented"
+    )
 
-    held = ingest(app_conn, tenant_id=held_tenant, source="transunion", channel="cli", stream=io.BytesIO(content))
-    allowed = ingest(app_conn, tenant_id=allowed_tenant, source="transunion", channel="cli", stream=io.BytesIO(content))
+    held = ingest(
+        app_conn,
+        tenant_id=held_tenant,
+        source="transunion",
+        channel="cli",
+        stream=io.BytesIO(content),
+    )
+    allowed = ingest(
+        app_conn,
+        tenant_id=allowed_tenant,
+        source="transunion",
+        channel="cli",
+        stream=io.BytesIO(content),
+    )
 
     assert (held.batch.ok_count, held.batch.held_count) == (1, 1)
-    reason = _rows(app_conn, held_tenant, "SELECT hold_reason FROM leads WHERE status = 'held_compliance'")[0][0]
-    assert "2026-05-01" in reason and "permissible purpose" in reason
+    reason = _rows(
+        app_conn, held_tenant, "SELECT hold_reason FROM leads WHERE status = 'held_compliance'"
+    )[0][0]
+    assert "2026-05-01" in reason
+    assert "permissible purpose" in reason
     assert _rows(app_conn, held_tenant, "SELECT count(*) FROM deliveries") == [(1,)]
     assert (allowed.batch.ok_count, allowed.batch.held_count) == (2, 0)
 
 
 def test_a_stored_batch_is_processed_from_the_database(app_conn: Any, tenant: UUID) -> None:
-    content = leadsource_file(*(f"LS-{i},Ann,Lee,,,,,ann{i}@example.com,,," for i in range(3000))).getvalue()
+    content = leadsource_file(
+        *(f"LS-{i},Ann,Lee,,,,,ann{i}@example.com,,," for i in range(3000))
+    ).getvalue()
 
-    batch_id, created = store_batch(app_conn, tenant_id=tenant, source="leadsource", stream=io.BytesIO(content), channel="api")
+    batch_id, created = store_batch(
+        app_conn, tenant_id=tenant, source="leadsource", stream=io.BytesIO(content), channel="api"
+    )
     stored = _rows(app_conn, tenant, "SELECT status FROM ingest_batches")
     outcome = process_batch(app_conn, tenant_id=tenant, batch_id=batch_id)
     again = process_batch(app_conn, tenant_id=tenant, batch_id=batch_id)
@@ -157,16 +272,32 @@ def test_a_stored_batch_is_processed_from_the_database(app_conn: Any, tenant: UU
     assert again.already_ingested
 
 
-def test_a_file_without_the_sources_columns_is_rejected_with_the_reason_and_kept(app_conn: Any, tenant: UUID) -> None:
-    outcome = ingest(app_conn, tenant_id=tenant, source="experian", channel="cli", stream=io.BytesIO(b"foo,bar\n1,2\n"))
+def test_a_file_without_the_sources_columns_is_rejected_with_the_reason_and_kept(
+    app_conn: Any, tenant: UUID
+) -> None:
+    outcome = ingest(
+        app_conn,
+        tenant_id=tenant,
+        source="experian",
+        channel="cli",
+        stream=io.BytesIO(b"foo,bar\n1,2\n"),
+    )
 
     assert outcome.batch.status == "rejected"
     assert "First Name" in (outcome.batch.error or "")
     assert _rows(app_conn, tenant, "SELECT count(*) FROM ingest_payload_chunks") == [(1,)]
 
 
-def test_another_tenant_sees_none_of_the_batch(app_conn: Any, tenant: UUID, database: DatabaseSettings) -> None:
-    outcome = ingest(app_conn, tenant_id=tenant, source="leadsource", channel="cli", stream=leadsource_file("LS-1,Ann,Lee,,,,,ann@example.com,,,"))
+def test_another_tenant_sees_none_of_the_batch(
+    app_conn: Any, tenant: UUID, database: DatabaseSettings
+) -> None:
+    outcome = ingest(
+        app_conn,
+        tenant_id=tenant,
+        source="leadsource",
+        channel="cli",
+        stream=leadsource_file("LS-1,Ann,Lee,,,,,ann@example.com,,,"),
+    )
     other = create_tenant(database, "other-co")
 
     with tenant_transaction_sync(app_conn, other):
@@ -177,10 +308,16 @@ def test_another_tenant_sees_none_of_the_batch(app_conn: Any, tenant: UUID, data
 
 
 def test_failed_export_neutralizes_formulas_and_lists_errors(app_conn: Any, tenant: UUID) -> None:
-    ingest(app_conn, tenant_id=tenant, source="leadsource", channel="cli", stream=leadsource_file(
-        "=HYPERLINK(\"http://example.com\"),@Eve,+1,,,,,,,,",
-        "LS-2,Bob,Stone,,,,,,,,",
-    ))
+    ingest(
+        app_conn,
+        tenant_id=tenant,
+        source="leadsource",
+        channel="cli",
+        stream=leadsource_file(
+            '=HYPERLINK("http://example.com"),@Eve,+1,,,,,,,,',
+            "LS-2,Bob,Stone,,,,,,,,",
+        ),
+    )
     out = io.StringIO()
 
     count = export_failed_csv(app_conn, out, tenant_id=tenant)
@@ -188,7 +325,8 @@ def test_failed_export_neutralizes_formulas_and_lists_errors(app_conn: Any, tena
     rows = list(csv.reader(io.StringIO(out.getvalue())))
     assert count == 2
     assert rows[0][:5] == ["batch_id", "record", "source", "error_codes", "errors"]
-    assert "Lead ID" in rows[0] and "First Name" in rows[0]
+    assert "Lead ID" in rows[0]
+    assert "First Name" in rows[0]
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["Lead ID"].startswith("'=")
     assert first["First Name"] == "'@Eve"
@@ -197,8 +335,11 @@ def test_failed_export_neutralizes_formulas_and_lists_errors(app_conn: Any, tena
 
 
 def test_lead_fields_type_matches_the_canonical_lead(app_conn: Any) -> None:
-    columns = [r[0] for r in app_conn.execute(
-        "SELECT attname FROM pg_attribute WHERE attrelid = 'lead_fields'::regclass AND attnum > 0 ORDER BY attnum"
-    ).fetchall()]
+    columns = [
+        r[0]
+        for r in app_conn.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = 'lead_fields'::regclass AND attnum > 0 ORDER BY attnum"
+        ).fetchall()
+    ]
 
     assert columns == [f for f in LEAD_FIELDS if f != "source"]

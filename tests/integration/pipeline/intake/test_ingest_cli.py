@@ -26,14 +26,22 @@ def cli_env(database: DatabaseSettings, tmp_path: Path, monkeypatch: pytest.Monk
         monkeypatch.setenv(name, value)
 
 
-def test_ingest_prints_counts_and_failed_export_writes_csv(cli_env: None, database: DatabaseSettings, tmp_path: Path) -> None:
+def test_ingest_prints_counts_and_failed_export_writes_csv(
+    cli_env: None, database: DatabaseSettings, tmp_path: Path
+) -> None:
     create_tenant(database, "acme-lending")
     file = tmp_path / "leads.csv"
-    file.write_text("Lead ID,First Name,Last Name,Email,Pri. Phone\nLS-1,Ann,Lee,ann@example.com,\nLS-2,Bob,,,\n")
+    file.write_text(
+        "Lead ID,First Name,Last Name,Email,Pri. Phone\nLS-1,Ann,Lee,ann@example.com,\nLS-2,Bob,,,\n"
+    )
     runner = CliRunner()
 
-    first = runner.invoke(cli, ["ingest", "--tenant", "acme-lending", "--source", "leadsource", str(file)])
-    again = runner.invoke(cli, ["ingest", "--tenant", "acme-lending", "--source", "leadsource", str(file)])
+    first = runner.invoke(
+        cli, ["ingest", "--tenant", "acme-lending", "--source", "leadsource", str(file)]
+    )
+    again = runner.invoke(
+        cli, ["ingest", "--tenant", "acme-lending", "--source", "leadsource", str(file)]
+    )
     export = runner.invoke(cli, ["failed", "export", "--tenant", "acme-lending"])
 
     assert first.exit_code == 0, first.output
@@ -48,7 +56,9 @@ def test_ingest_for_an_unknown_tenant_fails_clearly(cli_env: None, tmp_path: Pat
     file = tmp_path / "leads.csv"
     file.write_text("Lead ID,First Name\nLS-1,Ann\n")
 
-    result = CliRunner().invoke(cli, ["ingest", "--tenant", "nobody", "--source", "leadsource", str(file)])
+    result = CliRunner().invoke(
+        cli, ["ingest", "--tenant", "nobody", "--source", "leadsource", str(file)]
+    )
 
     assert result.exit_code != 0
     assert "no active tenant with slug 'nobody'" in result.output
