@@ -65,7 +65,9 @@ async def system_transaction(pool: AsyncConnectionPool[Any]) -> AsyncIterator[Co
 
 
 @contextmanager
-def tenant_transaction_sync(conn: psycopg.Connection[Any], tenant_id: UUID) -> Iterator[psycopg.Connection[Any]]:
+def tenant_transaction_sync(
+    conn: psycopg.Connection[Any], tenant_id: UUID
+) -> Iterator[psycopg.Connection[Any]]:
     """The blocking twin of ``tenant_transaction`` for CPU-bound bulk work that runs in a
     thread or a CLI process, off the event loop."""
     with conn.transaction():
