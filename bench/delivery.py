@@ -24,28 +24,34 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psycopg
-from psycopg import sql
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from harness import (  # noqa: E402
+    SECRET_KEY,
+    child_env,
+    free_port,
+    leadgate,
+    owner,
+    percentile,
+    services,
+    wait_http,
+)
 
 from gateway.core.resources import redis_settings  # noqa: E402
-from pipeline.core.migrate import ensure_database, migrate  # noqa: E402
 from pipeline.core.settings import DatabaseSettings  # noqa: E402
 from pipeline.delivery.http import create_http_client  # noqa: E402
 from pipeline.delivery.jobs import enqueue_deliveries  # noqa: E402
@@ -53,109 +59,8 @@ from pipeline.intake.service import ingest  # noqa: E402
 from pipeline.worker import create_queue  # noqa: E402
 from tenant_auth.core.secretbox import SecretBox  # noqa: E402
 
-SECRET_KEY = "bench-only-secret-key-0123456789abcdefghijklmnop"  # noqa: S105 - throwaway bench database
 WEBHOOK_ID = "b" * 32
 FAST_SCHEDULE = '{"schedule_s": [0, 0.5, 1, 2, 3, 5, 8], "jitter": 0.2, "retry_after_min_s": 1, "retry_after_max_s": 5}'
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def reachable(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
-
-
-@contextmanager
-def services(scratch: Path) -> Iterator[tuple[DatabaseSettings, str]]:
-    with ExitStack() as stack:
-        if reachable(5432):
-            server = DatabaseSettings(
-                host="127.0.0.1",
-                dbname="postgres",
-                owner_user=os.environ.get("PGUSER", "postgres"),
-                app_user="leadgate_bench_app",
-            )
-        else:
-            from gateway.runtime.embedded import start_embedded_postgres
-
-            pg = start_embedded_postgres(
-                scratch / "pg",
-                DatabaseSettings(host=None, dbname="postgres", app_user="leadgate_bench_app"),
-            )
-            stack.callback(pg.stop)
-            server = pg.database
-        if reachable(6379):
-            redis_url = "redis://127.0.0.1:6379/14"
-        else:
-            from gateway.runtime.embedded import start_embedded_redis
-
-            embedded = start_embedded_redis(scratch / "redis")
-            stack.callback(embedded.stop)
-            redis_url = embedded.url
-        name = f"lg_bench_{os.getpid()}"
-        asyncio.run(ensure_database(server.owner_conninfo(dbname="postgres"), name))
-        database = DatabaseSettings(
-            host=server.host,
-            port=server.port,
-            dbname=name,
-            owner_user=server.owner_user,
-            app_user=server.app_user,
-        )
-        asyncio.run(
-            migrate(database.owner_conninfo(), app_user=database.app_user, app_password=None)
-        )
-
-        def drop() -> None:
-            with psycopg.connect(server.owner_conninfo(dbname="postgres"), autocommit=True) as conn:
-                conn.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-                )
-
-        stack.callback(drop)
-        yield database, redis_url
-
-
-def child_env(database: DatabaseSettings, redis_url: str, scratch: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "PGHOST": str(database.host),
-        "PGPORT": str(database.port),
-        "PGDATABASE": database.dbname,
-        "PGUSER": database.owner_user or "postgres",
-        "LEADGATE_APP_PGUSER": database.app_user,
-        "REDIS_URL": redis_url,
-        "LEADGATE_SECRET_KEY": SECRET_KEY,
-        "LEADGATE_DATA_DIR": str(scratch),
-        "LEADGATE_LOG_LEVEL": "WARNING",
-        "LEADGATE_WORKER_POLL_DELAY": "0.01",
-    }
-
-
-def leadgate(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-c", "from gateway.cli import main; main()", *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def wait_http(url: str, timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer")
 
 
 def csv_of(n: int, tag: str) -> bytes:
@@ -163,14 +68,6 @@ def csv_of(n: int, tag: str) -> bytes:
     for i in range(n):
         lines.append(f"{tag}-{i},Ann{i % 97},Lee,{tag}.{i}@example.com,,Austin,TX")
     return ("\n".join(lines) + "\n").encode()
-
-
-def owner(
-    database: DatabaseSettings, query: str, params: list[Any] | None = None
-) -> list[tuple[Any, ...]]:
-    with psycopg.connect(database.owner_conninfo(), autocommit=True) as conn:
-        cur = conn.execute(query.encode(), params or [])
-        return cur.fetchall() if cur.description else []
 
 
 def wait_settled(
@@ -251,10 +148,6 @@ async def latency_run(
     raise RuntimeError("latency leads were not all delivered within 60 s")
 
 
-def percentile(values: list[float], q: float) -> float:
-    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -266,7 +159,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="leadgate-bench-") as tmp, ExitStack() as stack:
         scratch = Path(tmp)
-        database, redis_url = stack.enter_context(services(scratch))
+        database, redis_url = stack.enter_context(services(scratch, name="lg_bench", redis_db=14))
         env = child_env(database, redis_url, scratch)
         port = free_port()
         sandbox = leadgate(

@@ -33,34 +33,29 @@ import asyncio
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 import httpx
-import psycopg
-import redis
-from psycopg import sql
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
-from pipeline.core.migrate import ensure_database, migrate  # noqa: E402
+from harness import SECRET_KEY, child_env, free_port, owner, percentile, services, wait_http  # noqa: E402
+
 from pipeline.core.settings import DatabaseSettings  # noqa: E402
 from tenant_auth.apikeys.service import create_api_key  # noqa: E402
 from tenant_auth.core.settings import AuthSettings  # noqa: E402
 from tenant_auth.registry.registry import open_registry  # noqa: E402
 from tenant_auth.registry.service import register_tenant  # noqa: E402
 
-SECRET_KEY = "bench-only-secret-key-0123456789abcdefghijklmnop"  # noqa: S105 - bench-only key
 RATIO_FLOOR = 0.4
 P99_CEILING_MS = 50.0
 
@@ -92,82 +87,6 @@ end
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def reachable(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
-
-
-@contextmanager
-def services(scratch: Path) -> Iterator[tuple[DatabaseSettings, str]]:
-    with ExitStack() as stack:
-        if reachable(5432):
-            server = DatabaseSettings(
-                host="127.0.0.1",
-                dbname="postgres",
-                owner_user=os.environ.get("PGUSER", "postgres"),
-                app_user="leadgate_bench_app",
-            )
-        else:
-            from gateway.runtime.embedded import start_embedded_postgres
-
-            pg = start_embedded_postgres(
-                scratch / "pg",
-                DatabaseSettings(host=None, dbname="postgres", app_user="leadgate_bench_app"),
-            )
-            stack.callback(pg.stop)
-            server = pg.database
-        if reachable(6379):
-            redis_url = "redis://127.0.0.1:6379/13"
-            # Jobs left by an earlier run name batches of a dropped database.
-            flush = redis.Redis.from_url(redis_url).flushdb
-            flush()
-            stack.callback(flush)
-        else:
-            from gateway.runtime.embedded import start_embedded_redis
-
-            embedded = start_embedded_redis(scratch / "redis")
-            stack.callback(embedded.stop)
-            redis_url = embedded.url
-        name = f"lg_bench_ingest_{os.getpid()}"
-        asyncio.run(ensure_database(server.owner_conninfo(dbname="postgres"), name))
-        database = DatabaseSettings(
-            host=server.host,
-            port=server.port,
-            dbname=name,
-            owner_user=server.owner_user,
-            app_user=server.app_user,
-        )
-        asyncio.run(
-            migrate(database.owner_conninfo(), app_user=database.app_user, app_password=None)
-        )
-
-        def drop() -> None:
-            with psycopg.connect(server.owner_conninfo(dbname="postgres"), autocommit=True) as conn:
-                conn.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-                )
-
-        stack.callback(drop)
-        yield database, redis_url
-
-
-def owner(
-    database: DatabaseSettings, query: str, params: list[Any] | None = None
-) -> list[tuple[Any, ...]]:
-    with psycopg.connect(database.owner_conninfo(), autocommit=True) as conn:
-        cur = conn.execute(query.encode(), params or [])
-        return cur.fetchall() if cur.description else []
-
-
 def ensure_wrk() -> str:
     found = shutil.which("wrk")
     if found:
@@ -194,17 +113,6 @@ async def issue_key(scratch: Path, tenant_id: uuid.UUID) -> str:
         return issued.key.reveal()
 
 
-def wait_http(url: str, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer")
-
-
 def run_wrk(
     wrk: str, url: str, script: Path, *, seconds: int, connections: int
 ) -> tuple[float, float, int]:
@@ -227,11 +135,6 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def speed_check(
@@ -284,7 +187,9 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="leadgate-bench-ingest-") as tmp, ExitStack() as stack:
         scratch = Path(tmp)
-        database, redis_url = stack.enter_context(services(scratch))
+        database, redis_url = stack.enter_context(
+            services(scratch, name="lg_bench_ingest", redis_db=13)
+        )
         tenant_id = owner(
             database, "INSERT INTO tenants (slug, name) VALUES ('bench', 'Bench') RETURNING id"
         )[0][0]
@@ -292,16 +197,7 @@ def main() -> int:
 
         gateway_port, hello_port = free_port(), free_port()
         env = {
-            **os.environ,
-            "PGHOST": str(database.host),
-            "PGPORT": str(database.port),
-            "PGDATABASE": database.dbname,
-            "PGUSER": database.owner_user or "postgres",
-            "LEADGATE_APP_PGUSER": database.app_user,
-            "REDIS_URL": redis_url,
-            "LEADGATE_SECRET_KEY": SECRET_KEY,
-            "LEADGATE_DATA_DIR": str(scratch),
-            "LEADGATE_LOG_LEVEL": "WARNING",
+            **child_env(database, redis_url, scratch),
             "LEADGATE_PORT": str(gateway_port),
             "LEADGATE_INGEST_RATE_PER_S": "1000000",
         }

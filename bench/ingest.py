@@ -23,8 +23,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR.parent))
 sys.path.insert(0, str(BENCH_DIR))
 
-import delivery  # noqa: E402  (services(), owner(): the shared harness)
 import generate  # noqa: E402
+from harness import child_env, owner, services  # noqa: E402
 from normalize import Run, run_child  # noqa: E402
 
 FLOOR_INGEST_ROWS_PER_SECOND = 50_000
@@ -46,8 +46,10 @@ def main() -> None:
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="leadgate-ingest-bench-") as tmp, ExitStack() as stack:
         scratch = Path(tmp)
-        database, redis_url = stack.enter_context(delivery.services(scratch))
-        env = delivery.child_env(database, redis_url, scratch)
+        database, redis_url = stack.enter_context(
+            services(scratch, name="lg_bench_load", redis_db=14)
+        )
+        env = child_env(database, redis_url, scratch)
         for vendor in args.vendor or list(generate.VENDORS):
             path = args.data_dir / f"{vendor}-{args.rows}.csv"
             if not path.exists():
@@ -82,9 +84,7 @@ def main() -> None:
                     )
                 )
                 slug = f"bench-{vendor}-{run}"
-                delivery.owner(
-                    database, "INSERT INTO tenants (slug, name) VALUES (%s, %s)", [slug, slug]
-                )
+                owner(database, "INSERT INTO tenants (slug, name) VALUES (%s, %s)", [slug, slug])
                 ingest_runs.append(
                     run_child(
                         [
