@@ -57,21 +57,21 @@ def dev(host: str | None, port: int | None) -> None:
     from gateway.runtime.dev import run_dev
 
     settings = cli_settings(dev=True)
-    try:
+    # A Ctrl-C before the server is up (while the embedded services start) interrupts.
+    with contextlib.suppress(KeyboardInterrupt):
         run_dev(settings, host=host, port=port)
-    except KeyboardInterrupt:
-        click.echo("leadgate dev stopped", err=True)
+    click.echo("leadgate dev stopped", err=True)
 
 
 @cli.command()
 def serve() -> None:
     """Run the HTTP gateway (production). Migrate first with `leadgate migrate`."""
-    from gateway.runtime.processes import build_server
+    from gateway.runtime.processes import build_server, serve_until_signal
     from gateway.runtime.services import running_services
 
     settings = cli_settings()
-    with running_services(settings) as live, contextlib.suppress(KeyboardInterrupt):
-        _run(build_server(live).serve())
+    with running_services(settings) as live:
+        _run(serve_until_signal(build_server(live)))
 
 
 @cli.command()

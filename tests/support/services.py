@@ -23,7 +23,15 @@ def _reachable(host: str, port: int) -> bool:
         return False
 
 
+def _embedded_only() -> bool:
+    """``LEADGATE_TEST_SERVICES=embedded`` ignores the machine's servers, to check what a
+    fresh machine without PostgreSQL or Redis runs."""
+    return os.environ.get("LEADGATE_TEST_SERVICES") == "embedded"
+
+
 def _external_database() -> DatabaseSettings | None:
+    if _embedded_only():
+        return None
     host = os.environ.get("PGHOST") or ("127.0.0.1" if _reachable("127.0.0.1", 5432) else None)
     if host is None:
         return None
@@ -67,11 +75,11 @@ def postgres_for_tests(scratch: Path) -> Iterator[DatabaseSettings]:
 
 @contextmanager
 def redis_for_tests(scratch: Path) -> Iterator[str]:
-    url = os.environ.get("REDIS_URL")
+    url = None if _embedded_only() else os.environ.get("REDIS_URL")
     if url:
         yield url
         return
-    if _reachable("127.0.0.1", 6379):
+    if not _embedded_only() and _reachable("127.0.0.1", 6379):
         # A database of its own: every test starts by emptying it (see tests/conftest.py).
         yield "redis://127.0.0.1:6379/9"
         return
