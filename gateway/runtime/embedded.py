@@ -7,6 +7,7 @@ stopped on exit only by the process that started them. Their data persists betwe
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import logging
@@ -36,6 +37,9 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         """Release this process's handle; the server stops when the last handle goes."""
         self.server._cleanup()
+        # The library also registered this with atexit; once is enough (a second run at
+        # exit logs to streams that may already be closed).
+        atexit.unregister(self.server._cleanup)
 
     def server_ctl(self, args: list[str]) -> None:
         """Run ``pg_ctl`` against this server as the user that owns its data."""
