@@ -3,9 +3,6 @@ two tenants and their API keys, for the ingest endpoint's HTTP tests."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -23,7 +20,7 @@ from gateway.app import create_app
 from gateway.core.resources import redis_settings
 from gateway.settings import IngestSettings, Settings
 from pipeline.core.settings import DatabaseSettings, WorkerSettings
-from pipeline.worker import WorkerDeps, worker_settings
+from pipeline.worker import WorkerDeps
 from tenant_auth.apikeys.service import create_api_key
 from tenant_auth.core.secretbox import SecretBox
 from tenant_auth.registry.registry import open_registry
@@ -31,6 +28,7 @@ from tenant_auth.registry.service import register_tenant
 from tests.support.http import serve_app
 from tests.support.settings import TEST_SECRET_KEY, make_settings
 from tests.support.tenants import create_tenant
+from tests.support.worker import running_worker
 
 LEAD_HEADER = "Lead ID,First Name,Last Name,Email,Pri. Phone\n"
 
@@ -111,22 +109,8 @@ async def worker(database: DatabaseSettings, redis_url: str) -> AsyncIterator[Wo
         worker=WorkerSettings(poll_delay_s=0.02),
         cipher=SecretBox.from_secret_key(TEST_SECRET_KEY),
     )
-    running = Worker(**worker_settings(deps))
-    task = asyncio.create_task(running.async_run())
-    try:
+    async with running_worker(deps) as running:
         yield running
-    finally:
-        # Let queued and running jobs finish: a job cancelled in the middle of a Redis
-        # pipeline leaves its connection open (a ResourceWarning at collection).
-        for _ in range(200):
-            queued = await running.pool.zcount(running.queue_name, 0, time.time() * 1000)
-            if not queued and all(job.done() for job in running.tasks.values()):
-                break
-            await asyncio.sleep(0.05)
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await running.close()
 
 
 @pytest.fixture

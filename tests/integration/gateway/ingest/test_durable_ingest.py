@@ -5,7 +5,6 @@ lead (group-committed) and a bigger file (stored on its own)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import json
 import os
@@ -27,9 +26,10 @@ from gateway.ingest.runtime import recover_received_batches
 from gateway.settings import IngestSettings
 from pipeline.core.settings import WorkerSettings
 from pipeline.intake.service import store_batch
-from pipeline.worker import WorkerDeps, worker_settings
+from pipeline.worker import WorkerDeps
 from tenant_auth.core.secretbox import SecretBox
 from tests.support.settings import TEST_SECRET_KEY
+from tests.support.worker import running_worker
 
 from .conftest import LEAD_HEADER, Gateway, lead_json
 
@@ -111,9 +111,7 @@ async def test_leads_posted_while_the_worker_is_dead_are_delivered_after_restart
             worker=WorkerSettings(poll_delay_s=0.02),
             cipher=cipher,
         )
-        worker = Worker(**worker_settings(deps))
-        task = asyncio.create_task(worker.async_run())
-        try:
+        async with running_worker(deps):
             delivered = await wait_until(
                 lambda: (
                     gateway.owner("SELECT count(*) FROM deliveries WHERE status = 'delivered'")[0][
@@ -123,11 +121,6 @@ async def test_leads_posted_while_the_worker_is_dead_are_delivered_after_restart
                 ),
                 timeout_s=30,
             )
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            await worker.close()
         assert delivered
         async with httpx.AsyncClient(base_url=sandbox.base_url) as client:
             received = (await client.get("/_sandbox/received", params={"recent": 0})).json()

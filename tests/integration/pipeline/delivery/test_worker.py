@@ -4,7 +4,6 @@ flushed Redis, and a worker killed in the middle of a batch."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 import subprocess
@@ -19,8 +18,9 @@ from arq.worker import Worker
 from gateway.core.resources import redis_settings
 from pipeline.core.settings import WorkerSettings
 from pipeline.delivery.jobs import enqueue_deliveries
-from pipeline.worker import WorkerDeps, create_queue, worker_settings
+from pipeline.worker import WorkerDeps, create_queue
 from tests.support.settings import TEST_SECRET_KEY
+from tests.support.worker import running_worker as start_worker
 
 from .conftest import World
 
@@ -35,15 +35,8 @@ async def running_worker(
         worker=WorkerSettings(poll_delay_s=0.02, delivery_lease_s=lease_s),
         cipher=world.cipher,
     )
-    worker = Worker(**worker_settings(deps))
-    task = asyncio.create_task(worker.async_run())
-    try:
+    async with start_worker(deps) as worker:
         yield worker
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await worker.close()
 
 
 async def wait_until(predicate: Callable[[], bool], *, timeout_s: float) -> bool:
