@@ -35,6 +35,29 @@ CREATE FUNCTION app_current_tenant() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$ SELECT nullif(current_setting('app.tenant_id', true), '')::uuid $$;
 
+-- Every table holding a tenant's rows goes through this, in every migration: row-level
+-- security enabled and forced (the owner too), the app sees only the current tenant's
+-- rows and can write only those, and leadgate_system (the migrator, SECURITY DEFINER
+-- functions) sees all.
+CREATE FUNCTION protect_tenant_tables(VARIADIC p_tables text[]) RETURNS void
+    LANGUAGE plpgsql SET search_path = public, pg_temp
+AS $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY p_tables LOOP
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
+        EXECUTE format(
+            'CREATE POLICY tenant_isolation ON %I USING (tenant_id = app_current_tenant()) '
+            'WITH CHECK (tenant_id = app_current_tenant())', t);
+        EXECUTE format(
+            'CREATE POLICY system_access ON %I TO leadgate_system USING (true) WITH CHECK (true)', t);
+    END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION protect_tenant_tables(text[]) FROM PUBLIC;
+
 CREATE TABLE tenants (
     id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     slug        text NOT NULL CONSTRAINT tenants_slug_key UNIQUE
@@ -73,8 +96,4 @@ CREATE TABLE bonzo_endpoints (
     updated_at       timestamptz NOT NULL DEFAULT now()
 );
 
-ALTER TABLE bonzo_endpoints ENABLE ROW LEVEL SECURITY;
-ALTER TABLE bonzo_endpoints FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON bonzo_endpoints
-    USING (tenant_id = app_current_tenant()) WITH CHECK (tenant_id = app_current_tenant());
-CREATE POLICY system_access ON bonzo_endpoints TO leadgate_system USING (true) WITH CHECK (true);
+SELECT protect_tenant_tables('bonzo_endpoints');

@@ -183,21 +183,7 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX deliveries_tenant_status ON deliveries (tenant_id, status, updated_at DESC);
 
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['ingest_batches', 'ingest_payload_chunks', 'leads', 'failed_records', 'deliveries'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format(
-            'CREATE POLICY tenant_isolation ON %I USING (tenant_id = app_current_tenant()) '
-            'WITH CHECK (tenant_id = app_current_tenant())', t);
-        EXECUTE format(
-            'CREATE POLICY system_access ON %I TO leadgate_system USING (true) WITH CHECK (true)', t);
-    END LOOP;
-END
-$$;
+SELECT protect_tenant_tables('ingest_batches', 'ingest_payload_chunks', 'leads', 'failed_records', 'deliveries');
 
 -- Stored bytes and failures are evidence: the app may add them, not rewrite them.
 REVOKE UPDATE ON ingest_payload_chunks, failed_records FROM leadgate_app;

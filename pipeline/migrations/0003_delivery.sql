@@ -96,21 +96,7 @@ CREATE TABLE tenant_notifications (
 );
 CREATE INDEX tenant_notifications_unread ON tenant_notifications (tenant_id, created_at DESC) WHERE read_at IS NULL;
 
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['delivery_attempts', 'tenant_notifications'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format(
-            'CREATE POLICY tenant_isolation ON %I USING (tenant_id = app_current_tenant()) '
-            'WITH CHECK (tenant_id = app_current_tenant())', t);
-        EXECUTE format(
-            'CREATE POLICY system_access ON %I TO leadgate_system USING (true) WITH CHECK (true)', t);
-    END LOOP;
-END
-$$;
+SELECT protect_tenant_tables('delivery_attempts', 'tenant_notifications');
 
 -- The attempt log is evidence: append only for the app.
 REVOKE UPDATE, DELETE ON delivery_attempts FROM leadgate_app;

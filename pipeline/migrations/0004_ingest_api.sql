@@ -30,21 +30,7 @@ CREATE TABLE ingest_idempotency_keys (
 );
 CREATE INDEX ingest_idempotency_keys_batch ON ingest_idempotency_keys (batch_id);
 
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['ingest_webhook_secrets', 'ingest_idempotency_keys'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format(
-            'CREATE POLICY tenant_isolation ON %I USING (tenant_id = app_current_tenant()) '
-            'WITH CHECK (tenant_id = app_current_tenant())', t);
-        EXECUTE format(
-            'CREATE POLICY system_access ON %I TO leadgate_system USING (true) WITH CHECK (true)', t);
-    END LOOP;
-END
-$$;
+SELECT protect_tenant_tables('ingest_webhook_secrets', 'ingest_idempotency_keys');
 
 -- Batches still waiting to be processed, for the recovery sweep: a gateway that stored a
 -- batch and died before processing it (or before queueing its job) leaves it here.

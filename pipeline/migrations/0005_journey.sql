@@ -83,21 +83,7 @@ CREATE TABLE journey_entries (
 );
 CREATE INDEX journey_entries_lead ON journey_entries (lead_id, occurred_at, id);
 
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['bonzo_event_hooks', 'prospect_events', 'bonzo_prospects', 'journey_entries'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format(
-            'CREATE POLICY tenant_isolation ON %I USING (tenant_id = app_current_tenant()) '
-            'WITH CHECK (tenant_id = app_current_tenant())', t);
-        EXECUTE format(
-            'CREATE POLICY system_access ON %I TO leadgate_system USING (true) WITH CHECK (true)', t);
-    END LOOP;
-END
-$$;
+SELECT protect_tenant_tables('bonzo_event_hooks', 'prospect_events', 'bonzo_prospects', 'journey_entries');
 
 -- Received events and the journey are evidence: the app records outcomes on events and
 -- appends entries, it never removes either.
