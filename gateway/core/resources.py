@@ -15,6 +15,7 @@ from psycopg_pool import AsyncConnectionPool
 from gateway.settings import Settings
 from pipeline.core.db import open_pool
 from pipeline.worker import create_queue
+from tenant_auth.core.libsql import Statement
 from tenant_auth.registry.registry import Registry, open_registry
 
 __all__ = ["Resources", "open_resources", "redis_settings"]
@@ -40,23 +41,6 @@ def redis_settings(url: str) -> RedisSettings:
     return settings
 
 
-def registry_probe(settings: Settings) -> Probe:
-    """The tenant registry answers a trivial query (a file: database opens, a remote one
-    accepts our token)."""
-    import libsql_client
-
-    async def probe() -> None:
-        client = libsql_client.create_client(
-            settings.auth.registry_url, auth_token=settings.auth.registry_token
-        )
-        try:
-            await client.execute("SELECT 1")
-        finally:
-            await client.close()
-
-    return probe
-
-
 @asynccontextmanager
 async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     assert settings.redis.url is not None, "embedded services must be started before the gateway"
@@ -77,6 +61,12 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
                 await redis.ping()
 
             async with open_registry(settings.auth) as registry:
+
+                async def registry_probe() -> None:
+                    # Through the registry's own connection, so the probe reaches the
+                    # registry the way every request does (URL scheme, token, locking).
+                    await registry.db.read(Statement("SELECT 1"))
+
                 yield Resources(
                     settings=settings,
                     pool=pool,
@@ -85,7 +75,7 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
                     probes={
                         "postgres": postgres_probe,
                         "redis": redis_probe,
-                        "registry": registry_probe(settings),
+                        "registry": registry_probe,
                     },
                 )
         finally:
