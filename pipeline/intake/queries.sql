@@ -33,17 +33,50 @@ WHERE batch_id = %(batch_id)s AND tenant_id = %(tenant_id)s AND seq = %(seq)s;
 -- JIT-compiles it: about a second per chunk, far more than the statement's own work.
 SET LOCAL jit = off;
 SET LOCAL work_mem = '32MB';
+-- One column per canonical lead field, in lead_fields' order, typed as the normalizer's
+-- values go over binary COPY (floats as float8, ISO dates and JSON as text): the load
+-- casts them to the stored types, which is far cheaper than parsing a JSON document.
 CREATE TEMP TABLE lead_staging (
-    id               uuid NOT NULL DEFAULT gen_random_uuid(),
-    record_number    integer NOT NULL,
-    source_record_id text,
-    phone            text,
-    email            text,
-    hold_reason      text,
-    -- JSON documents as text: binary COPY sends text as is, and the casts below parse it.
-    doc              text NOT NULL,
-    warnings         text NOT NULL,
-    raw              text NOT NULL
+    id                   uuid NOT NULL DEFAULT uuid_time_ordered(),
+    record_number        integer NOT NULL,
+    hold_reason          text,
+    warnings             text NOT NULL,
+    raw                  text NOT NULL,
+    source_record_id     text,
+    lead_kind            text NOT NULL,
+    first_name           text,
+    last_name            text,
+    email                text,
+    phone                text,
+    alt_phones           text[] NOT NULL,
+    address              text,
+    city                 text,
+    state                text,
+    zip                  text,
+    credit_score         smallint,
+    credit_grade         text,
+    property_value       float8,
+    loan_balance         float8,
+    current_rate         float8,
+    monthly_payment      float8,
+    second_balance       float8,
+    second_rate          float8,
+    additional_cash      float8,
+    down_payment         float8,
+    ltv                  float8,
+    bid_loan_value       float8,
+    cash_out             boolean,
+    found_home           boolean,
+    va_eligible          boolean,
+    has_second_mortgage  boolean,
+    loan_type            text,
+    loan_purpose         text,
+    property_type        text,
+    property_use         text,
+    mortgage_open_date   text,
+    trigger_date         text,
+    consent_url          text,
+    extra                text NOT NULL
 ) ON COMMIT DROP;
 CREATE TEMP TABLE failed_staging (
     record_number  integer NOT NULL,
@@ -52,9 +85,15 @@ CREATE TEMP TABLE failed_staging (
 ) ON COMMIT DROP;
 
 -- name: copy_lead_staging
--- Binary: the JSON documents go over as they are instead of being escaped cell by cell.
-COPY lead_staging (record_number, source_record_id, phone, email, hold_reason, doc, warnings, raw)
-FROM STDIN (FORMAT binary);
+-- Binary: values go over as they are instead of being escaped and parsed cell by cell.
+COPY lead_staging (
+    record_number, hold_reason, warnings, raw, source_record_id, lead_kind, first_name,
+    last_name, email, phone, alt_phones, address, city, state, zip, credit_score,
+    credit_grade, property_value, loan_balance, current_rate, monthly_payment,
+    second_balance, second_rate, additional_cash, down_payment, ltv, bid_loan_value,
+    cash_out, found_home, va_eligible, has_second_mortgage, loan_type, loan_purpose,
+    property_type, property_use, mortgage_open_date, trigger_date, consent_url, extra
+) FROM STDIN (FORMAT binary);
 
 -- name: copy_failed_staging
 COPY failed_staging (record_number, errors, raw) FROM STDIN (FORMAT binary);
@@ -74,19 +113,18 @@ ON CONFLICT ON CONSTRAINT failed_records_record_key DO NOTHING;
 -- same phone or email received within the tenant's dedupe window; failing that, an earlier
 -- record of the same chunk with one of those keys. Earlier chunks of the same batch are
 -- already in leads, so they count as existing. Accepted leads get their outbox row here.
+-- Only the keys go through the window sorts and probes; the wide rows are read once, by
+-- the insert.
 WITH firsts AS (
-    -- Only the keys go through the window sorts; the wide documents stay put.
-    SELECT s.record_number,
+    SELECT s.id, s.record_number, s.source_record_id, s.phone, s.email,
         least(
             CASE WHEN s.source_record_id IS NOT NULL THEN min(s.record_number) OVER (PARTITION BY s.source_record_id) END,
             CASE WHEN s.phone IS NOT NULL THEN min(s.record_number) OVER (PARTITION BY s.phone) END,
             CASE WHEN s.email IS NOT NULL THEN min(s.record_number) OVER (PARTITION BY s.email) END
         ) AS first_in_chunk
-    FROM (SELECT record_number, source_record_id, phone, email FROM lead_staging) s
-), keyed AS (
-    SELECT s.*, f.first_in_chunk FROM lead_staging s JOIN firsts f USING (record_number)
+    FROM lead_staging s
 ), existing AS (
-    SELECT k.*,
+    SELECT k.id, k.record_number, k.first_in_chunk,
         coalesce(
             (SELECT l.id FROM leads l
              WHERE k.source_record_id IS NOT NULL AND l.tenant_id = %(tenant_id)s AND l.source = %(source)s
@@ -101,9 +139,9 @@ WITH firsts AS (
                AND l.status <> 'duplicate' AND l.received_at >= now() - %(dedupe_window)s
              ORDER BY l.received_at, l.id LIMIT 1)
         ) AS existing_original
-    FROM keyed k
+    FROM firsts k
 ), resolved AS (
-    SELECT e.*, coalesce(e.existing_original, o.existing_original, o.id) AS original
+    SELECT e.record_number, coalesce(e.existing_original, o.existing_original, o.id) AS original
     FROM existing e
     LEFT JOIN existing o ON o.record_number = e.first_in_chunk AND e.first_in_chunk < e.record_number
 ), inserted AS (
@@ -117,19 +155,19 @@ WITH firsts AS (
         mortgage_open_date, trigger_date, consent_url, extra, warnings, raw
     )
     SELECT
-        r.id, %(tenant_id)s, %(batch_id)s, r.record_number, %(source)s,
+        s.id, %(tenant_id)s, %(batch_id)s, s.record_number, %(source)s,
         CASE WHEN r.original IS NOT NULL THEN 'duplicate'
-             WHEN r.hold_reason IS NOT NULL THEN 'held_compliance'
+             WHEN s.hold_reason IS NOT NULL THEN 'held_compliance'
              ELSE 'ok' END,
-        r.original, r.hold_reason,
-        f.source_record_id, f.lead_kind, f.first_name, f.last_name, f.email, f.phone,
-        coalesce(f.alt_phones, '{}'), f.address, f.city, f.state, f.zip, f.credit_score,
-        f.credit_grade, f.property_value, f.loan_balance, f.current_rate, f.monthly_payment,
-        f.second_balance, f.second_rate, f.additional_cash, f.down_payment, f.ltv,
-        f.bid_loan_value, f.cash_out, f.found_home, f.va_eligible, f.has_second_mortgage,
-        f.loan_type, f.loan_purpose, f.property_type, f.property_use, f.mortgage_open_date,
-        f.trigger_date, f.consent_url, coalesce(f.extra, '{}'), r.warnings::jsonb, r.raw::json
-    FROM resolved r, LATERAL jsonb_populate_record(NULL::lead_fields, r.doc::jsonb) f
+        r.original, s.hold_reason,
+        s.source_record_id, s.lead_kind, s.first_name, s.last_name, s.email, s.phone,
+        s.alt_phones, s.address, s.city, s.state, s.zip, s.credit_score, s.credit_grade,
+        s.property_value, s.loan_balance, s.current_rate, s.monthly_payment, s.second_balance,
+        s.second_rate, s.additional_cash, s.down_payment, s.ltv, s.bid_loan_value, s.cash_out,
+        s.found_home, s.va_eligible, s.has_second_mortgage, s.loan_type, s.loan_purpose,
+        s.property_type, s.property_use, s.mortgage_open_date::date, s.trigger_date::date,
+        s.consent_url, s.extra::jsonb, s.warnings::jsonb, s.raw::json
+    FROM lead_staging s JOIN resolved r USING (record_number)
     ON CONFLICT ON CONSTRAINT leads_record_key DO NOTHING
     RETURNING id, status
 ), queued AS (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from typing import Any
@@ -9,6 +10,7 @@ from uuid import UUID
 
 import msgspec
 import psycopg
+from psycopg.copy import Copy, FileWriter, LibpqWriter
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
@@ -20,6 +22,7 @@ __all__ = [
     "clear_staging",
     "copy_staged",
     "create_staging_tables",
+    "encode_staged",
     "failed_export_columns",
     "failed_records_for_export",
     "find_batch_by_content",
@@ -38,11 +41,21 @@ __all__ = [
 queries = load_queries("pipeline.intake")
 Conn = psycopg.Connection[Any]
 
-# record_number, source_record_id, phone, email, hold_reason, doc, warnings, raw
-StagedLead = tuple[int, str | None, str | None, str | None, str | None, str, str, str]
+# record_number, hold_reason, warnings (JSON), raw (JSON), then every canonical lead field
+# but ``source`` in ``Lead`` order, ``extra`` as JSON: see lead_staging in queries.sql.
+StagedLead = tuple[Any, ...]
 # record_number, errors, raw
 StagedFailure = tuple[int, str, str]
-_LEAD_STAGING_TYPES = ["int4", "text", "text", "text", "text", "text", "text", "text"]
+_LEAD_STAGING_TYPES = [
+    *("int4", "text", "text", "text"),
+    *("text",) * 6,  # source_record_id, lead_kind, first_name, last_name, email, phone
+    "text[]",  # alt_phones
+    *("text",) * 4,  # address, city, state, zip
+    *("int2", "text"),  # credit_score, credit_grade
+    *("float8",) * 10,  # property_value .. bid_loan_value
+    *("bool",) * 4,  # cash_out, found_home, va_eligible, has_second_mortgage
+    *("text",) * 8,  # loan_type .. property_use, both dates, consent_url, extra
+]
 _FAILED_STAGING_TYPES = ["int4", "text", "text"]
 
 
@@ -133,16 +146,40 @@ def lock_tenant_dedupe(conn: Conn, *, tenant_id: UUID) -> None:
     conn.execute(queries["lock_tenant_dedupe"], {"tenant_id": tenant_id})
 
 
-def copy_staged(conn: Conn, leads: Iterable[StagedLead], failures: Iterable[StagedFailure]) -> None:
+def encode_staged(
+    cursor: psycopg.Cursor[Any], leads: Iterable[StagedLead], failures: Iterable[StagedFailure]
+) -> tuple[bytes, bytes]:
+    """The COPY data (binary format) of a chunk for lead_staging and failed_staging.
+
+    Needs no server round trip, so it can run on another thread than the one using the
+    connection; ``cursor`` only lends the connection's adapters.
+    """
+    return (
+        _encode_copy(cursor, _LEAD_STAGING_TYPES, leads),
+        _encode_copy(cursor, _FAILED_STAGING_TYPES, failures),
+    )
+
+
+def _encode_copy(
+    cursor: psycopg.Cursor[Any], types: list[str], rows: Iterable[tuple[Any, ...]]
+) -> bytes:
+    buffer = io.BytesIO()
+    with Copy(cursor, binary=True, writer=FileWriter(buffer)) as copy:
+        copy.set_types(types)
+        for row in rows:
+            copy.write_row(row)
+    return buffer.getvalue()
+
+
+def copy_staged(conn: Conn, *, leads: bytes, failures: bytes) -> None:
+    """Load COPY data from ``encode_staged`` into the staging tables, each in one flush."""
     with conn.cursor() as cur:
-        with cur.copy(queries["copy_lead_staging"]) as copy:
-            copy.set_types(_LEAD_STAGING_TYPES)
-            for lead in leads:
-                copy.write_row(lead)
-        with cur.copy(queries["copy_failed_staging"]) as copy:
-            copy.set_types(_FAILED_STAGING_TYPES)
-            for failure in failures:
-                copy.write_row(failure)
+        for query, data in (
+            (queries["copy_lead_staging"], leads),
+            (queries["copy_failed_staging"], failures),
+        ):
+            with cur.copy(query, writer=LibpqWriter(cur, flush_threshold=len(data) + 1)) as copy:
+                copy.write(data)
 
 
 def load_staged(

@@ -2,8 +2,10 @@
 
 Two steps, two transactions. ``store_batch`` commits the bytes before anything else (an
 acknowledged file is never lost); ``process_batch`` reads them back through the source
-adapter and loads leads, failed records and outbox rows in chunks with COPY. A batch that
-crashed while processing stays ``received`` and can simply be processed again.
+adapter and loads leads, failed records and outbox rows in chunks with COPY, normalizing
+the next chunks on a thread while PostgreSQL loads the current one. A batch that crashed
+while processing stays ``received`` (its one transaction rolls back) and can simply be
+processed again.
 
 Both steps block (CPU-bound parsing and COPY): call them from a CLI process or a thread,
 never on the event loop.
@@ -14,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any, BinaryIO
 from uuid import UUID
 
@@ -22,11 +25,12 @@ import msgspec
 import psycopg
 
 from pipeline.core.db import tenant_transaction_sync
-from pipeline.core.records import NormalizedLead, RawRecord
 from pipeline.intake import repository
+from pipeline.intake.readahead import read_ahead
 from pipeline.intake.schemas import BatchCounts, Channel, IngestBatch, IngestOutcome
-from pipeline.normalize import NormalizeConfig, compliance_hold_reason, normalize_record
-from pipeline.sources import SourceFormatError, get_source
+from pipeline.intake.staging import staged_chunks
+from pipeline.normalize import NormalizeConfig
+from pipeline.sources import SourceFormatError, SourceItem, get_source
 from pipeline.sources.layout import Layout
 
 __all__ = ["IngestError", "ingest", "process_batch", "store_batch"]
@@ -35,11 +39,13 @@ log = logging.getLogger(__name__)
 
 PAYLOAD_CHUNK_BYTES = 4 * 1024 * 1024
 LOAD_CHUNK_RECORDS = 10_000
+# Chunks normalized ahead of the one PostgreSQL is loading. One keeps both sides busy;
+# each more only holds another ~15 MB of COPY data (measured: same speed, +30 MB peak RSS).
+READ_AHEAD_CHUNKS = 1
 # Past this many new deliveries a load does not hand ids back for one queue message each;
 # the dispatcher picks them up from the outbox instead.
 DELIVERY_IDS_CAP = 1000
 
-_encode = msgspec.json.Encoder().encode
 Conn = psycopg.Connection[Any]
 
 
@@ -193,64 +199,38 @@ def process_batch(
 def _load(
     conn: Conn,
     batch: IngestBatch,
-    items: Any,
+    items: Iterator[SourceItem],
     config: NormalizeConfig,
-    dedupe_window: Any,
+    dedupe_window: timedelta,
     on_progress: Callable[[int], None] | None,
 ) -> tuple[BatchCounts, list[UUID]]:
     repository.create_staging_tables(conn)
     repository.lock_tenant_dedupe(conn, tenant_id=batch.tenant_id)
     totals = BatchCounts()
     delivery_ids: list[UUID] = []
-    leads: list[repository.StagedLead] = []
-    failures: list[tuple[int, str, str]] = []
-
-    def flush() -> None:
-        nonlocal totals
-        repository.copy_staged(conn, leads, failures)
-        counts, new_ids = repository.load_staged(
-            conn,
-            tenant_id=batch.tenant_id,
-            batch_id=batch.id,
-            source=batch.source,
-            dedupe_window=dedupe_window,
-        )
-        totals = (
-            totals + counts + BatchCounts(total=len(leads) + len(failures), failed=len(failures))
-        )
-        if len(delivery_ids) <= DELIVERY_IDS_CAP:
-            delivery_ids.extend(new_ids)
-        repository.clear_staging(conn)
-        leads.clear()
-        failures.clear()
-        if on_progress is not None:
-            on_progress(totals.total)
-
-    for item in items:
-        result = normalize_record(item, config=config) if isinstance(item, RawRecord) else item
-        if isinstance(result, NormalizedLead):
-            lead = result.lead
-            assert isinstance(item, RawRecord)
-            leads.append(
-                (
-                    result.record,
-                    lead.source_record_id,
-                    lead.phone,
-                    lead.email,
-                    compliance_hold_reason(lead, config=config),
-                    _encode(lead).decode(),
-                    _encode(result.warnings).decode(),
-                    _encode(item.raw).decode(),
+    chunks = staged_chunks(conn.cursor(), items, config=config, size=LOAD_CHUNK_RECORDS)
+    with read_ahead(chunks, depth=READ_AHEAD_CHUNKS) as ready:
+        for chunk in ready:
+            repository.copy_staged(conn, leads=chunk.leads, failures=chunk.failures)
+            counts, new_ids = repository.load_staged(
+                conn,
+                tenant_id=batch.tenant_id,
+                batch_id=batch.id,
+                source=batch.source,
+                dedupe_window=dedupe_window,
+            )
+            repository.clear_staging(conn)
+            totals = (
+                totals
+                + counts
+                + BatchCounts(
+                    total=chunk.lead_count + chunk.failure_count, failed=chunk.failure_count
                 )
             )
-        else:
-            failures.append(
-                (result.record, _encode(result.errors).decode(), _encode(result.raw).decode())
-            )
-        if len(leads) + len(failures) >= LOAD_CHUNK_RECORDS:
-            flush()
-    if leads or failures:
-        flush()
+            if len(delivery_ids) <= DELIVERY_IDS_CAP:
+                delivery_ids.extend(new_ids)
+            if on_progress is not None:
+                on_progress(totals.total)
     return totals, delivery_ids
 
 

@@ -343,3 +343,82 @@ def test_lead_fields_type_matches_the_canonical_lead(app_conn: Any) -> None:
     ]
 
     assert columns == [f for f in LEAD_FIELDS if f != "source"]
+
+
+def test_staging_columns_follow_the_canonical_lead(app_conn: Any, tenant: UUID) -> None:
+    with tenant_transaction_sync(app_conn, tenant):
+        repository.create_staging_tables(app_conn)
+        columns = [
+            r[0]
+            for r in app_conn.execute(
+                "SELECT attname FROM pg_attribute WHERE attrelid = 'lead_staging'::regclass AND attnum > 0 ORDER BY attnum"
+            ).fetchall()
+        ]
+
+    # id (a default), then record_number, hold_reason, warnings and raw, then the lead.
+    assert columns[5:] == [f for f in LEAD_FIELDS if f != "source"]
+
+
+def test_a_crash_mid_file_loads_nothing_and_the_batch_can_be_processed_again(
+    app_conn: Any, tenant: UUID
+) -> None:
+    content = leadsource_file(
+        *(f"LS-{i},Ann,Lee,,,,,ann{i}@example.com,,," for i in range(25_000))
+    ).getvalue()
+    batch_id, _ = store_batch(
+        app_conn, tenant_id=tenant, source="leadsource", stream=io.BytesIO(content), channel="api"
+    )
+
+    class DiskFailure(io.BytesIO):
+        """Fails halfway through the file, after the loader has started on it."""
+
+        def read(self, size: int | None = -1) -> bytes:
+            if self.tell() > len(content) // 2:
+                raise OSError("disk gone")
+            return super().read(size if size is None or size < 0 else min(size, 64 * 1024))
+
+    with pytest.raises(OSError, match="disk gone"):
+        process_batch(app_conn, tenant_id=tenant, batch_id=batch_id, stream=DiskFailure(content))
+    left = _rows(
+        app_conn,
+        tenant,
+        "SELECT (SELECT status FROM ingest_batches), (SELECT count(*) FROM leads), (SELECT count(*) FROM deliveries)",
+    )
+    outcome = process_batch(app_conn, tenant_id=tenant, batch_id=batch_id)
+
+    assert left == [("received", 0, 0)]
+    assert (outcome.batch.status, outcome.batch.ok_count) == ("done", 25_000)
+    assert _rows(app_conn, tenant, "SELECT count(*) FROM deliveries") == [(25_000,)]
+
+
+def test_deleting_a_batch_or_tenant_takes_its_leads_and_outbox_rows(
+    app_conn: Any, database: DatabaseSettings
+) -> None:
+    first, second = create_tenant(database, "first-co"), create_tenant(database, "second-co")
+    for tenant_id in (first, second):
+        for rows in (
+            ("LS-1,Ann,Lee,,,,,ann@example.com,,,",),
+            ("LS-2,Bo,Ray,,,,,bo@example.com,,,",),
+        ):
+            ingest(
+                app_conn,
+                tenant_id=tenant_id,
+                source="leadsource",
+                channel="cli",
+                stream=leadsource_file(*rows),
+            )
+    counts = "SELECT (SELECT count(*) FROM ingest_batches), (SELECT count(*) FROM leads), (SELECT count(*) FROM deliveries)"
+
+    with psycopg.connect(database.owner_conninfo(), autocommit=True) as owner:
+        owner.execute(
+            "DELETE FROM ingest_batches WHERE tenant_id = %s AND id = (SELECT batch_id FROM leads WHERE source_record_id = 'LS-1' AND tenant_id = %s)",
+            [first, first],
+        )
+        after_batch = _rows(app_conn, first, counts)
+        owner.execute("DELETE FROM tenants WHERE id = %s", [first])
+
+    assert after_batch == [(1, 1, 1)]
+    assert _rows(app_conn, first, counts) == [(0, 0, 0)]
+    with psycopg.connect(database.owner_conninfo()) as owner:
+        everywhere = owner.execute(counts).fetchone()
+    assert everywhere == (2, 2, 2)
