@@ -13,9 +13,10 @@ per CPU-second of normalize (what it would do on an idle core), and the peak RSS
 child (``ru_maxrss`` from ``os.wait4``), checked against the floors. ``--profile`` adds
 one cProfile run per vendor and prints where the time goes, grouped by package.
 
-``--stages`` instead times, in this process and without a profiler, the pipeline cut after
-each stage (decode + csv, + adapter mapping, + rules, + output), median CPU time of
-``--runs`` passes, and prints each stage's cost in microseconds per row.
+``--stages`` instead times, in this process and without a profiler, the reference pipeline
+cut after each stage (decode + csv, + adapter mapping, + rules, + output), median CPU time
+of ``--runs`` passes, and prints each stage's cost in microseconds per row; then the
+compiled path the command takes (decode + csv + line renderer + output) as a whole.
 """
 
 from __future__ import annotations
@@ -31,15 +32,17 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import generate
 
 from pipeline.core.records import RawRecord
-from pipeline.normalize import normalize_record
+from pipeline.normalize import DEFAULT_CONFIG, normalize_record
 from pipeline.sources import get_source
 from pipeline.sources.encoding import open_text
+from pipeline.sources.lines import LineChunk, normalize_stream
 from pipeline.sources.output import ResultWriter
 
 if TYPE_CHECKING:
@@ -136,6 +139,21 @@ def _through_output(vendor: str, path: Path) -> int:
     return count
 
 
+def _through_compiled(vendor: str, path: Path) -> int:
+    count = 0
+    writer = ResultWriter(io.BufferedWriter(_NullSink()))
+    with path.open("rb") as file:
+        for part in normalize_stream(get_source(vendor), file, config=DEFAULT_CONFIG):
+            if isinstance(part, LineChunk):
+                writer.write_lines(part.lines)
+                count += len(part.lines)
+            else:
+                writer.write(part)
+                count += 1
+    writer.flush()
+    return count
+
+
 STAGES = (
     ("decode + csv parse", _through_csv),
     ("adapter: map to RawRecord", _through_adapter),
@@ -157,6 +175,14 @@ def stages(vendor: str, path: Path, runs: int) -> None:
         cumulative = statistics.median(times)
         print(f"  {label:36s} {cumulative - previous:6.2f}   (cumulative {cumulative:6.2f})")
         previous = cumulative
+    compiled = statistics.median(_cpu_per_row(_through_compiled, vendor, path) for _ in range(runs))
+    print(f"  {'compiled path (what the command runs)':36s} {compiled:6.2f}   (whole pipeline)")
+
+
+def _cpu_per_row(through: Callable[[str, Path], int], vendor: str, path: Path) -> float:
+    started = time.process_time()
+    rows = through(vendor, path)
+    return (time.process_time() - started) / rows * 1e6
 
 
 def _group(filename: str) -> str:
@@ -164,6 +190,10 @@ def _group(filename: str) -> str:
         return "rules (pipeline/normalize)"
     if "pipeline/sources/output" in filename:
         return "output (build line, encode, write)"
+    if filename.startswith("<line renderer") or any(
+        f"pipeline/sources/{name}" in filename for name in ("linebuilder", "fragments", "lines")
+    ):
+        return "compiled path (render lines)"
     if "pipeline/sources/command" in filename:
         return "command loop"
     if "pipeline/sources" in filename or filename.startswith("<row mapper"):

@@ -35,7 +35,7 @@ from pipeline.normalize.text import (
     normalize_lead_kind,
 )
 
-__all__ = ["normalize_record"]
+__all__ = ["normalize_field", "normalize_record"]
 
 _RULES: Final[dict[str, Callable[[str], object]]] = {
     "source": normalize_identifier,
@@ -138,6 +138,20 @@ def normalize_record(
         _move_unknown_fields(values, extra)
         lead = msgspec.convert(values, Lead)
     return NormalizedLead(record=record.number, lead=lead, warnings=warnings)
+
+
+def normalize_field(name: str, raw: str) -> tuple[object, Rejected | None]:
+    """One non-blank field as :func:`normalize_record` settles it before the rules that
+    look at several fields (credit grades, phones, the delivery checks): the field's value,
+    and the rejection when the raw value was unusable (the value is then the field's
+    fallback). A name the rules do not know keeps ``raw``.
+
+    For callers that precompute per distinct cell what a record's field becomes.
+    """
+    value = _RULES.get(name, str)(raw)
+    if type(value) is Rejected:
+        return _REJECTED_VALUE.get(name), value
+    return value, None
 
 
 def _issue(field: str, rejected: Rejected) -> FieldIssue:

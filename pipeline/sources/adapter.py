@@ -18,10 +18,15 @@ from pipeline.sources.jsonrecords import read_json
 from pipeline.sources.jsonstream import split_values
 from pipeline.sources.layout import Layout
 
-__all__ = ["SourceAdapter", "SourceItem"]
+__all__ = ["SourceAdapter", "SourceItem", "is_json"]
 
 SourceItem = RawRecord | FailedRecord
 """What an adapter yields: a record for the rules, or a row that could not be read."""
+
+
+def is_json(prefix: str) -> bool:
+    """Whether decoded text starting with ``prefix`` is read as JSON (else delimited)."""
+    return prefix.lstrip()[:1] in ("[", "{")
 
 
 class SourceAdapter:
@@ -48,6 +53,6 @@ class SourceAdapter:
         :class:`FailedRecord`. Records are numbered from 1, in input order.
         """
         decoded = open_text(stream)
-        if decoded.prefix.lstrip()[:1] in ("[", "{"):
+        if is_json(decoded.prefix):
             return read_json(split_values(decoded.text), self.layout)
         return read_delimited(decoded, self.layout)

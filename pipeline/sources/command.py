@@ -14,9 +14,9 @@ from typing import BinaryIO
 
 import click
 
-from pipeline.core.records import RawRecord
-from pipeline.normalize import DEFAULT_CONFIG, normalize_record
+from pipeline.normalize import DEFAULT_CONFIG
 from pipeline.sources.errors import MappingError, SourceFormatError
+from pipeline.sources.lines import LineChunk, normalize_stream
 from pipeline.sources.mapping import load_mapping
 from pipeline.sources.output import ResultWriter, Summary
 from pipeline.sources.registry import SOURCE_NAMES, get_source
@@ -51,7 +51,7 @@ def normalize_command(
     try:
         mapping = load_mapping(mapping_path) if mapping_path is not None else None
         adapter = get_source(source_name, mapping=mapping)
-        items = adapter.read(file)
+        output = normalize_stream(adapter, file, config=DEFAULT_CONFIG)
     except (MappingError, SourceFormatError) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:
@@ -59,13 +59,16 @@ def normalize_command(
 
     writer = ResultWriter(sys.stdout.buffer)
     counts = Summary() if summary else None
-    config = DEFAULT_CONFIG
     try:
-        for item in items:
-            result = normalize_record(item, config=config) if isinstance(item, RawRecord) else item
-            writer.write(result)
-            if counts is not None:
-                counts.add(result)
+        for part in output:
+            if isinstance(part, LineChunk):
+                writer.write_lines(part.lines)
+                if counts is not None:
+                    counts.add_lines(len(part.lines), part.failures)
+            else:
+                writer.write(part)
+                if counts is not None:
+                    counts.add(part)
         writer.flush()
     except BrokenPipeError:
         raise  # the reader went away (`| head`): click exits quietly

@@ -28,7 +28,15 @@ from pipeline.sources.errors import SourceFormatError
 from pipeline.sources.issues import row_failure
 from pipeline.sources.layout import ColumnPlan, Layout
 
-__all__ = ["DELIMITERS", "MAX_COLUMNS", "read_delimited", "sniff_delimiter"]
+__all__ = [
+    "DELIMITERS",
+    "MAX_COLUMNS",
+    "irregular_row",
+    "open_delimited",
+    "read_delimited",
+    "records",
+    "sniff_delimiter",
+]
 
 MAX_COLUMNS = 4096
 """More header cells than this is not a lead file (and would make the row mapper huge)."""
@@ -58,6 +66,16 @@ def sniff_delimiter(prefix: str) -> str:
 def read_delimited(decoded: DecodedStream, layout: Layout) -> Iterator[RawRecord | FailedRecord]:
     """Read the header now (raising :class:`SourceFormatError` for a file that is empty or
     has none of the layout's key columns) and return an iterator over the data records."""
+    reader, plan = open_delimited(decoded, layout)
+    return records(reader, plan)
+
+
+def open_delimited(
+    decoded: DecodedStream, layout: Layout
+) -> tuple[Iterator[list[str]], ColumnPlan]:
+    """The csv reader positioned after the header, and the header's plan; raises as
+    :func:`read_delimited` does. The rows are for a caller that applies the row rules
+    itself (see :func:`records` and :func:`irregular_row`)."""
     reader = csv.reader(decoded.text, delimiter=sniff_delimiter(decoded.prefix.lstrip("\r\n")))
     header = _header(reader, layout)
     if len(header) > MAX_COLUMNS:
@@ -69,7 +87,7 @@ def read_delimited(decoded: DecodedStream, layout: Layout) -> Iterator[RawRecord
         raise SourceFormatError.missing_columns(
             layout.source, expected=layout.key_columns, found=plan.headers
         )
-    return _records(reader, plan)
+    return reader, plan
 
 
 def _header(reader: Iterator[list[str]], layout: Layout) -> list[str]:
@@ -82,7 +100,8 @@ def _header(reader: Iterator[list[str]], layout: Layout) -> list[str]:
     raise SourceFormatError(f"{layout.source}: the file is empty (no header row)")
 
 
-def _records(reader: Iterator[list[str]], plan: ColumnPlan) -> Iterator[RawRecord | FailedRecord]:
+def records(reader: Iterator[list[str]], plan: ColumnPlan) -> Iterator[RawRecord | FailedRecord]:
+    """The data records of the rows ``reader`` has left, numbered from 1, by the row rules."""
     width = plan.width
     record = plan.record
     number = 0
@@ -95,14 +114,18 @@ def _records(reader: Iterator[list[str]], plan: ColumnPlan) -> Iterator[RawRecor
                         yield record(number, row)
                 elif any(row):
                     number += 1
-                    if len(row) > width and not any(row[width:]):
-                        yield record(number, row[:width])
-                    else:
-                        yield _wrong_width(number, row, plan)
+                    yield irregular_row(number, row, plan)
             return
         except csv.Error as error:
             number += 1
             yield row_failure(number, "unreadable_row", str(error), {})
+
+
+def irregular_row(number: int, row: list[str], plan: ColumnPlan) -> RawRecord | FailedRecord:
+    """Record ``number`` for a non-blank row whose width differs from the header's."""
+    if len(row) > plan.width and not any(row[plan.width :]):
+        return plan.record(number, row[: plan.width])
+    return _wrong_width(number, row, plan)
 
 
 def _wrong_width(number: int, row: list[str], plan: ColumnPlan) -> FailedRecord:

@@ -104,7 +104,7 @@ class ColumnPlan:
     sent them, whitespace included, for the rules to read.
     """
 
-    __slots__ = ("headers", "matched", "raw_keys", "record", "width")
+    __slots__ = ("headers", "mapping", "matched", "raw_keys", "record", "width")
 
     def __init__(self, layout: Layout, header: Sequence[str]) -> None:
         self.headers = tuple(name.strip() for name in header)
@@ -136,7 +136,7 @@ class ColumnPlan:
                 single.append((field, firsts[0]))
 
         self.matched = any(fold_header(col) in positions for col in layout.key_columns)
-        mapping = RowMapping(
+        self.mapping = RowMapping(
             single=tuple(single),
             first_of=tuple(first_of),
             joined=tuple(joined),
@@ -147,7 +147,7 @@ class ColumnPlan:
             ),
             raw_keys=self.raw_keys,
         )
-        self.record: RecordBuilder = compile_row_mapper(mapping, name=layout.source)
+        self.record: RecordBuilder = compile_row_mapper(self.mapping, name=layout.source)
 
     def raw(self, row: Sequence[str]) -> dict[str, str]:
         """The row keyed by header, as kept for failed-record export; a short row gives

@@ -18,7 +18,7 @@ from pipeline.core.lead import Lead
 from pipeline.core.records import FailedRecord, FieldIssue, NormalizedLead
 from pipeline.core.structs import Struct
 
-__all__ = ["ResultWriter", "Summary"]
+__all__ = ["ResultWriter", "Summary", "encode_result"]
 
 FLUSH_BYTES = 1024 * 1024
 
@@ -37,6 +37,20 @@ class FailedLine(Struct):
     raw: dict[str, str]
 
 
+def _line(result: NormalizedLead | FailedRecord) -> OkLine | FailedLine:
+    if isinstance(result, NormalizedLead):
+        return OkLine(record=result.record, status="ok", lead=result.lead, warnings=result.warnings)
+    return FailedLine(record=result.record, status="failed", errors=result.errors, raw=result.raw)
+
+
+_encode = msgspec.json.Encoder().encode
+
+
+def encode_result(result: NormalizedLead | FailedRecord) -> str:
+    """The output line of one result, without its newline."""
+    return _encode(_line(result)).decode()
+
+
 class Summary:
     """Counts per status and per error code, for ``--summary``."""
 
@@ -45,6 +59,13 @@ class Summary:
     def __init__(self) -> None:
         self.statuses: Counter[str] = Counter()
         self.error_codes: Counter[str] = Counter()
+
+    def add_lines(self, count: int, failures: list[tuple[str, ...]]) -> None:
+        """``count`` records, of which ``failures`` (each with its issue codes) failed."""
+        self.statuses["ok"] += count - len(failures)
+        self.statuses["failed"] += len(failures)
+        for codes in failures:
+            self.error_codes.update(codes)
 
     def add(self, result: NormalizedLead | FailedRecord) -> None:
         if isinstance(result, NormalizedLead):
@@ -73,16 +94,19 @@ class ResultWriter:
         self._encode_into = msgspec.json.Encoder().encode_into
 
     def write(self, result: NormalizedLead | FailedRecord) -> None:
-        if isinstance(result, NormalizedLead):
-            line: OkLine | FailedLine = OkLine(
-                record=result.record, status="ok", lead=result.lead, warnings=result.warnings
-            )
-        else:
-            line = FailedLine(
-                record=result.record, status="failed", errors=result.errors, raw=result.raw
-            )
         buffer = self._buffer
-        self._encode_into(line, buffer, -1)
+        self._encode_into(_line(result), buffer, -1)
+        buffer += b"\n"
+        if len(buffer) >= FLUSH_BYTES:
+            self._out.write(buffer)
+            buffer.clear()
+
+    def write_lines(self, lines: list[str]) -> None:
+        """Lines already encoded as JSON text (one per record, without newlines)."""
+        if not lines:
+            return
+        buffer = self._buffer
+        buffer += "\n".join(lines).encode()
         buffer += b"\n"
         if len(buffer) >= FLUSH_BYTES:
             self._out.write(buffer)

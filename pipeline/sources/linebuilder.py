@@ -1,0 +1,400 @@
+"""Compile a resolved column plan into a renderer: rows -> ``leadgate normalize`` lines.
+
+The reference path builds a ``RawRecord`` (three dicts) per row, runs ``normalize_record``
+(a dict of values, a ``Lead``) and encodes an ``OkLine``: about 10 microseconds a row,
+most of it spent again on values the file repeats. The plan is fixed for the whole file,
+and so is every output line but for its values. A :class:`LineRenderer` works on a chunk
+of rows at a time, column by column: each Lead field's fragments for the whole chunk come
+from one ``map`` of its producer (:mod:`pipeline.sources.fragments`; mostly a memo hit, in
+C) over the field's column, and one generated list comprehension joins them into the
+lines' constant template text. No record, dict or struct is built per row.
+
+A row whose record fails (no first name, no contact) gets its failed line from the same
+fragments: its warnings, the reference's own error objects, and ``raw`` encoded by msgspec.
+A plan the renderer cannot express exactly (no first-name column, a constant a rule
+rejects, a credit field fed by alternative columns) gets no renderer at all, and the file
+takes the reference path.
+
+Safety, as in :mod:`pipeline.sources.rowmapper`: only ``repr()`` of strings and
+generated names are interpolated into the source, so a header or a cell can never become
+code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
+from operator import itemgetter
+from typing import Final, NamedTuple, cast
+
+import msgspec
+
+from pipeline.core.lead import LEAD_FIELDS, Lead
+from pipeline.core.records import FailedRecord, RawRecord
+from pipeline.normalize import NormalizeConfig, normalize_field, normalize_record
+from pipeline.sources.fragments import (
+    NO_PHONE,
+    NULL,
+    Memo,
+    PhoneSlot,
+    Producer,
+    Warned,
+    Warning,
+    address_producer,
+    credit_producer,
+    extra_producer,
+    field_producer,
+    json_string,
+    json_value,
+    positions,
+)
+from pipeline.sources.rowmapper import RowMapping
+
+__all__ = ["LineRenderer", "RenderedChunk", "compile_line_renderer"]
+
+_CREDIT_FIELDS: Final = ("credit_score", "credit_grade")
+_encode = msgspec.json.encode
+_MEMO_TRIAL: Final = 8192
+"""Cells a memo gets to show that its column repeats."""
+
+
+def _delivery_error(fields: dict[str, str]) -> tuple[str, str]:
+    """The one error the reference gives a record with these fields: its code and JSON."""
+    result = normalize_record(RawRecord(number=1, raw={}, fields=fields))
+    assert isinstance(result, FailedRecord)
+    assert len(result.errors) == 1
+    issue = result.errors[0]
+    return issue.code, _encode(issue).decode()
+
+
+# The errors are the reference's own, so their wording cannot drift.
+_FIRST_NAME_REQUIRED: Final = _delivery_error({"source": "x", "email": "a@example.com"})
+_CONTACT_REQUIRED: Final = _delivery_error({"source": "x", "first_name": "A"})
+_ORDER: Final = itemgetter(0)
+# Rules that never return ``Rejected``: their columns cannot carry warnings.
+_NEVER_REJECTED: Final = frozenset(
+    {"source_record_id", "address", "loan_type", "loan_purpose", "property_type", "property_use"}
+)
+# Fields that come from several columns at once; a layout constant for one of them would
+# need the reference's precedence rules.
+_COMBINED: Final = frozenset({"phone", "alt_phones", "credit_score", "credit_grade", "extra"})
+
+
+class _Slot:
+    """One fragment per row: ``producer`` over the cells of ``inputs`` (column indices;
+    ``None`` stands for an absent column, a blank cell). ``warns`` is false for fields
+    whose rules never reject."""
+
+    __slots__ = ("_memo", "_misses_before_trial", "_seen", "inputs", "producer", "warns")
+
+    def __init__(
+        self,
+        producer: Producer | Memo[str, str] | None,
+        inputs: Sequence[int | None],
+        *,
+        warns: bool = True,
+    ) -> None:
+        self._memo = producer if isinstance(producer, Memo) else None
+        self._seen = 0
+        self._misses_before_trial = 0
+        self.producer: Producer | None = (
+            producer.__getitem__ if isinstance(producer, Memo) else producer
+        )
+        self.inputs = tuple(inputs)
+        self.warns = warns
+
+    def fragments(self, columns: Sequence[Sequence[str]], count: int) -> list[str]:
+        assert self.producer is not None
+        cells = [repeat("", count) if index is None else columns[index] for index in self.inputs]
+        fragments = list(map(self.producer, *cells))
+        if self._memo is not None:
+            self._forget_unique_values(count)
+        return fragments
+
+    def _forget_unique_values(self, count: int) -> None:
+        """Call the producer directly when nearly every cell of the second few thousand
+        was new (the first ones are new in any column): a memo of a column that does not
+        repeat only costs."""
+        assert self._memo is not None
+        self._seen += count
+        if self._seen < _MEMO_TRIAL:
+            self._misses_before_trial = self._memo.misses
+        elif self._seen >= 2 * _MEMO_TRIAL:
+            misses = self._memo.misses - self._misses_before_trial
+            if misses * 10 > (self._seen - _MEMO_TRIAL) * 9:
+                self.producer = self._memo.compute
+            self._memo = None
+
+
+def _first_of(producer: Callable[[str], str]) -> Producer:
+    def fragment(*cells: str) -> str:
+        for cell in cells:
+            if cell.strip():
+                return producer(cell)
+        return producer("")
+
+    return fragment
+
+
+def _joined(producer: Callable[[str], str]) -> Producer:
+    def fragment(*cells: str) -> str:
+        # Blank parts leave extra spaces, as in the row mapper.
+        return producer(" ".join(cells).strip())
+
+    return fragment
+
+
+class _PhoneColumns(_Slot):
+    __slots__ = ("phones",)
+
+    def __init__(self, phones: PhoneSlot, inputs: Sequence[int]) -> None:
+        super().__init__(None, inputs)
+        self.phones = phones
+
+    def fragments(self, columns: Sequence[Sequence[str]], count: int) -> list[str]:
+        return self.phones.fragments([columns[index] for index in self.inputs])  # type: ignore[index]
+
+
+class RenderedChunk(NamedTuple):
+    lines: list[str]
+    """One line per row, without newlines."""
+    failures: dict[int, tuple[str, ...]]
+    """Rows whose records fail, by position, with their issue codes (for ``--summary``)."""
+
+
+class LineRenderer:
+    """Renders chunks of rows of one file (see :meth:`render`)."""
+
+    __slots__ = ("_email", "_extra", "_first_name", "_join", "_phone", "_raw_keys", "_slots")
+
+    def __init__(
+        self,
+        *,
+        raw_keys: Sequence[str],
+        slots: list[_Slot],
+        extra: list[_Slot],
+        join: Callable[..., list[str]],
+        first_name: int,
+        phone: int | None,
+        email: int | None,
+    ) -> None:
+        self._raw_keys = raw_keys
+        self._slots = slots
+        self._extra = extra
+        self._join = join
+        self._first_name = first_name
+        self._phone = phone
+        self._email = email
+
+    def render(self, rows: Sequence[Sequence[str]], first_number: int) -> RenderedChunk:
+        """The lines of ``rows`` (non-blank, of the header's width), numbered from
+        ``first_number``."""
+        count = len(rows)
+        columns = list(zip(*rows, strict=True))
+        values = [slot.fragments(columns, count) for slot in self._slots]
+        extra = [slot.fragments(columns, count) for slot in self._extra]
+        warnings = self._warnings(values)
+        texts = (
+            [",".join(text for _, text, _ in found) for found in warnings]
+            if warnings
+            else repeat("", count)
+        )
+        lines = self._join(range(first_number, first_number + count), *values, *extra, texts)
+        failures: dict[int, tuple[str, ...]] = {}
+        for position, errors in self._failures(values).items():
+            found = warnings[position] if warnings else []
+            lines[position] = self._failed_line(
+                first_number + position, rows[position], [text for _, text, _ in found], errors
+            )
+            failures[position] = (*(code for _, _, code in found), *(code for code, _ in errors))
+        return RenderedChunk(lines, failures)
+
+    def _failures(self, values: list[list[str]]) -> dict[int, tuple[tuple[str, str], ...]]:
+        """The rows whose records fail, with the errors the reference adds to their
+        warnings: ``(code, JSON object)`` in the reference's order."""
+        failures: dict[int, tuple[tuple[str, str], ...]] = {}
+        no_contact: list[int] = []
+        if self._phone is not None:
+            no_contact = positions(values[self._phone], NO_PHONE)
+            if self._email is not None:
+                emails = values[self._email]
+                no_contact = [position for position in no_contact if emails[position] == NULL]
+        elif self._email is not None:
+            no_contact = positions(values[self._email], NULL)
+        for position in positions(values[self._first_name], NULL):
+            failures[position] = (_FIRST_NAME_REQUIRED,)
+        for position in no_contact:
+            failures[position] = (*failures.get(position, ()), _CONTACT_REQUIRED)
+        return failures
+
+    def _failed_line(
+        self,
+        number: int,
+        row: Sequence[str],
+        warnings: list[str],
+        errors: Iterable[tuple[str, str]],
+    ) -> str:
+        issues = ",".join([*warnings, *(text for _, text in errors)])
+        raw = _encode(dict(zip(self._raw_keys, row, strict=True))).decode()
+        return f'{{"record":{number},"status":"failed","errors":[{issues}],"raw":{raw}}}'
+
+    def _warnings(self, values: list[list[str]]) -> list[list[Warning]]:
+        """Each row's warnings in the reference's order; empty when no row has any."""
+        found: list[list[Warning]] = []
+        for slot, fragments in zip(self._slots, values, strict=True):
+            if slot.warns and Warned in set(map(type, fragments)):
+                if not found:
+                    found = [[] for _ in fragments]
+                for position, fragment in enumerate(fragments):
+                    if type(fragment) is Warned:
+                        found[position].extend(fragment.warnings)
+        for row in found:
+            if len(row) > 1:
+                row.sort(key=_ORDER)
+        return found
+
+
+class _Template:
+    """The output line as f-string source: constant text and expressions, in order."""
+
+    def __init__(self) -> None:
+        self._pieces: list[str] = []
+        self._text: list[str] = []
+
+    def text(self, text: str) -> None:
+        self._text.append(text)
+
+    def value(self, expression: str) -> None:
+        self._flush()
+        self._pieces.append("f" + repr("{" + expression + "}"))
+
+    def source(self) -> str:
+        self._flush()
+        return " ".join(self._pieces)
+
+    def _flush(self) -> None:
+        if self._text:
+            text = "".join(self._text).replace("{", "{{").replace("}", "}}")
+            self._pieces.append("f" + repr(text))
+            self._text.clear()
+
+
+def _fields_order(mapping: RowMapping) -> list[str]:
+    """The rule fields in the order the row mapper fills ``RawRecord.fields``: the order
+    of the reference's warnings."""
+    fields = [field for field, _ in mapping.single]
+    fields += [field for field, _ in mapping.first_of]
+    fields += [field for field, _ in mapping.joined]
+    return fields
+
+
+def _field_slot(field: str, mapping: RowMapping, order: int) -> _Slot:
+    producer = field_producer(field, order=order)
+    call = producer.__getitem__ if isinstance(producer, Memo) else producer
+    warns = field not in _NEVER_REJECTED
+    for name, index in mapping.single:
+        if name == field:
+            return _Slot(producer, (index,), warns=warns)
+    for name, indices in mapping.first_of:
+        if name == field:
+            return _Slot(_first_of(call), indices, warns=warns)
+    for name, indices in mapping.joined:
+        if name == field:
+            if field == "address" and len(indices) == 2:
+                return _Slot(address_producer(), indices, warns=warns)
+            return _Slot(_joined(call), indices, warns=warns)
+    raise AssertionError(f"{field} is not fed by a column")
+
+
+def _column_of(field: str, mapping: RowMapping) -> int | None:
+    return next((index for name, index in mapping.single if name == field), None)
+
+
+def compile_line_renderer(
+    mapping: RowMapping, *, name: str, config: NormalizeConfig
+) -> LineRenderer | None:
+    """The renderer for ``mapping`` under ``config``, or ``None`` when this plan must use
+    the reference path for every row; ``name`` labels it in tracebacks and profiles."""
+    constants: dict[str, str] = {}
+    for field, raw in mapping.constants:
+        value, rejected = normalize_field(field, raw)
+        if rejected is not None:
+            return None
+        constants[field] = json_value(value)
+    if constants.get("source", NULL) == NULL or not _COMBINED.isdisjoint(constants):
+        return None
+    fields = [field for field in _fields_order(mapping) if field not in constants]
+    if "first_name" not in fields or ("email" not in fields and not mapping.phones):
+        return None
+    credit = [field for field in _CREDIT_FIELDS if field in fields]
+    if credit and any(_column_of(field, mapping) is None for field in credit):
+        # A credit field fed by alternative or joined columns: rare enough to leave to the
+        # reference path.
+        return None
+
+    slots: list[_Slot] = []
+    expressions: dict[str, str] = {}
+
+    def add(slot: _Slot, *names: str) -> None:
+        expressions[names[0]] = f"s{len(slots)}"
+        slots.append(slot)
+
+    for field in fields:
+        if field not in _CREDIT_FIELDS:
+            add(_field_slot(field, mapping, fields.index(field)), field)
+    if credit:
+        score, grade = (fields.index(f) if f in fields else 0 for f in _CREDIT_FIELDS)
+        inputs = [_column_of(field, mapping) for field in _CREDIT_FIELDS]
+        producer = credit_producer(
+            config.credit_grade_scores,
+            orders=(score, grade, len(fields)),
+            pair=inputs[1] is not None,
+        )
+        add(_Slot(producer, inputs if inputs[1] is not None else inputs[:1]), *_CREDIT_FIELDS)
+    if mapping.phones:
+        add(_PhoneColumns(PhoneSlot(order=len(fields) + 1), mapping.phones), "phone", "alt_phones")
+    extra = [_Slot(extra_producer(key), (index,), warns=False) for key, index in mapping.extra]
+    extra_names = [f"e{position}" for position in range(len(extra))]
+
+    defaults = Lead(source="")
+    line = _Template()
+    line.text('{"record":')
+    line.value("number")
+    line.text(',"status":"ok","lead":{')
+    # Fields written by the slot of the field before them.
+    covered = {"alt_phones"} if "phone" in expressions else set()
+    if "credit_score" in expressions:
+        covered.add("credit_grade")
+    for position, field in enumerate(LEAD_FIELDS):
+        if field in covered:
+            continue
+        line.text(("," if position else "") + json_string(field) + ":")
+        if field == "extra":
+            line.text("{")
+            if extra:
+                line.value(f"({' + '.join(extra_names)})[1:]")
+            line.text("}")
+        elif field in expressions:
+            line.value(expressions[field])
+        else:
+            line.text(constants.get(field, json_value(getattr(defaults, field))))
+    line.text('},"warnings":[')
+    line.value("warnings")
+    line.text("]}")
+
+    names = ", ".join(["number", *(f"s{k}" for k in range(len(slots))), *extra_names, "warnings"])
+    text = (
+        f"def join(numbers, {names.removeprefix('number, ')}):\n"
+        f"    return [{line.source()} for {names} in zip(numbers, {names.removeprefix('number, ')})]\n"
+    )
+    namespace: dict[str, object] = {}
+    exec(compile(text, f"<line renderer: {name}>", "exec"), namespace)  # noqa: S102 -- see module docstring
+    return LineRenderer(
+        raw_keys=mapping.raw_keys,
+        slots=slots,
+        extra=extra,
+        join=cast(Callable[..., list[str]], namespace["join"]),
+        first_name=int(expressions["first_name"][1:]),
+        phone=len(slots) - 1 if mapping.phones else None,
+        email=int(expressions["email"][1:]) if "email" in expressions else None,
+    )

@@ -1,0 +1,295 @@
+"""The compiled ``leadgate normalize`` path prints exactly what the reference path prints.
+
+Differential tests: every input goes through ``normalize_stream`` twice, compiled (the
+per-file line renderer) and with ``compiled=False`` (adapter, ``normalize_record``,
+``ResultWriter.write`` for every record), and the output bytes and the ``--summary`` text
+must be identical. Inputs: generated vendor files (``bench/generate.py``, dirty by design,
+several chunks long), hand-picked dirty rows, and hypothesis-built rows for each vendor and
+for generic mappings.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.normalize import DEFAULT_CONFIG, NormalizeConfig
+from pipeline.sources import Layout, get_source
+from pipeline.sources.linebuilder import compile_line_renderer
+from pipeline.sources.lines import CHUNK_ROWS, LineChunk, normalize_stream
+from pipeline.sources.output import ResultWriter, Summary
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "bench/generate.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def normalized(
+    source: str,
+    data: bytes,
+    *,
+    compiled: bool,
+    mapping: Layout | None = None,
+    config: NormalizeConfig = DEFAULT_CONFIG,
+) -> tuple[bytes, str]:
+    """What ``leadgate normalize --summary`` prints: stdout bytes and the summary."""
+    out = io.BytesIO()
+    writer = ResultWriter(out)
+    counts = Summary()
+    adapter = get_source(source, mapping=mapping)
+    for part in normalize_stream(adapter, io.BytesIO(data), config=config, compiled=compiled):
+        if isinstance(part, LineChunk):
+            writer.write_lines(part.lines)
+            counts.add_lines(len(part.lines), part.failures)
+        else:
+            writer.write(part)
+            counts.add(part)
+    writer.flush()
+    return out.getvalue(), counts.render()
+
+
+def assert_same_output(
+    source: str,
+    data: bytes,
+    *,
+    mapping: Layout | None = None,
+    config: NormalizeConfig = DEFAULT_CONFIG,
+) -> bytes:
+    compiled = normalized(source, data, compiled=True, mapping=mapping, config=config)
+    reference = normalized(source, data, compiled=False, mapping=mapping, config=config)
+    if compiled[0] != reference[0]:
+        for number, (mine, theirs) in enumerate(
+            zip(compiled[0].splitlines(), reference[0].splitlines(), strict=False), start=1
+        ):
+            assert mine == theirs, f"line {number} differs"
+    assert compiled == reference
+    return compiled[0]
+
+
+@pytest.mark.parametrize("vendor", ["experian", "transunion", "leadsource"])
+def test_generated_vendor_file_prints_the_reference_bytes(vendor: str, tmp_path: Path) -> None:
+    generate = _generator()
+    path = tmp_path / f"{vendor}.csv"
+    # Several chunks, with the generator's short rows and blank tail rows among them.
+    generate.write(vendor, 5 * CHUNK_ROWS + 17, path, seed=3)
+
+    out = assert_same_output(vendor, path.read_bytes())
+
+    assert out.count(b"\n") == 5 * CHUNK_ROWS + 17
+    assert b'"status":"failed"' in out
+    assert b'"warnings":[{' in out
+
+
+EXPERIAN_HEADER = (
+    "First Name,Surname,Primary Street ID (House number),Street Name/Apartment,City,State,"
+    "Zip Code,Telephone # 1,Telephone # 2,Telephone # 1,Telephone # 3,"
+    "FICO_V30A_PSCRN_SCORE_VALUE,"
+    "Total balance on open first mortgage trades reported in the last 3 months,"
+    "Estimated interest rate on open with balance first mortgage loans with the largest "
+    "current balance reported in the last 6 months,Age Range,Estimated Income"
+)
+DIRTY_EXPERIAN_ROWS = [
+    # Every phone shape, duplicates across candidates, a rejected candidate between them.
+    'MARY,SMITH,12,MAIN ST,Boston,MA,2134,(212) 555-0142,212.555.0142,N/A,+1 312 555 0100,720,"$250,000",595,25-34,"$1,234"',
+    "JOHN,DOE,7,ELM,Austin,texas,78701-1234,2125550142.0,12125550143,555-1234,0000000000,9003,250000.00,5.95%,,",
+    'ANN,,12B,OAK AVE APT #4,st. louis,D.C.,00000,1125550142.0,2115550142,2121550142,(212)555-0142 x12,EXCELLENT,"$1,23,456",0,N/A,x',
+    '" José ",O\u2019NEIL,0012,"  1st  st., #5 ",  ,ZZ,123456,5.551234567E+09,,,,720-739,1.5E+05,776,35-44,"quote "" and \\\\ backslash"',
+    "N/A,SMITH,12,MAIN ST,Boston,MA,2134,2125550142,,,,720,1,6,,",
+    "MARY,SMITH,12,MAIN ST,Boston,MA,2134,,,,,720,1,6,,",
+    "MARY,SMITH,12,,Boston,MA,2134, ,\t,2125550142,,Good,012345,1.5,,",
+    "123,456,,,,,,,,,,,,,,",
+    "MARY,SMITH,12,MAIN ST,Boston,MA,2134,2222222222,2125550142,2125550142,3125550100,800+,-5,31,,",
+    ",,,,,,,,,,,,,,,",
+    "MARY,SMITH,12,MAIN ST",
+    "MARY,SMITH,12,MAIN ST,Boston,MA,2134,2125550142,,,,720,1,6,,,,",
+    "MARY,SMITH,12,MAIN ST,Boston,MA,2134,2125550142,,,,720,1,6,,,,x",
+    # Fullwidth and Arabic-Indic digits, a fullwidth name, control characters.
+    "\uff2d\uff41\uff52\uff59,smith iii,\u0661\u0662,Main,B\u00f8ston,ma,\uff12\uff11\uff13\uff14,\u0662\u0661\u0662\u0665\u0665\u0665\u0660\u0661\u0664\u0662,2125550142,,,\u0667\u0662\u0660,\u0661,\u0666,\x01,\x7f",
+]
+
+
+def test_dirty_experian_rows_print_the_reference_bytes() -> None:
+    data = "\r\n".join([EXPERIAN_HEADER, *DIRTY_EXPERIAN_ROWS, ""]).encode("utf-8")
+
+    out = assert_same_output("experian", data)
+
+    assert out.count(b"\n") == len(DIRTY_EXPERIAN_ROWS) - 1  # the blank row is no record
+
+
+def test_cp1252_file_with_an_unreadable_row_prints_the_reference_bytes() -> None:
+    rows = [
+        EXPERIAN_HEADER,
+        *DIRTY_EXPERIAN_ROWS[:3],
+        '"' + "x" * 200_000 + '",a',
+        *DIRTY_EXPERIAN_ROWS[4:],
+    ]
+    data = "\r\n".join(rows).encode("cp1252", errors="replace")
+
+    out = assert_same_output("experian", data)
+
+    assert b'"code":"unreadable_row"' in out
+
+
+def test_rows_around_chunk_boundaries_print_the_reference_bytes() -> None:
+    good = DIRTY_EXPERIAN_ROWS[0]
+    rows = [good] * (CHUNK_ROWS - 1) + ["", "MARY,SMITH"] + [good] * CHUNK_ROWS + [",,,"] * 3
+    data = "\n".join([EXPERIAN_HEADER, *rows]).encode()
+
+    assert_same_output("experian", data)
+
+
+def test_json_input_takes_the_reference_path() -> None:
+    data = b'[{"Lead ID": "1", "First Name": "Ann", "Pri. Phone": "2125550142"}, 3]'
+
+    assert_same_output("leadsource", data)
+
+
+def test_tenant_grade_scores_are_applied_as_by_the_reference() -> None:
+    data = (
+        b"Lead ID,First Name,Email,Credit Grade\n1,Ann,a@example.com,good\n2,Bo,b@example.com,A+\n"
+    )
+    config = NormalizeConfig(credit_grade_scores={"GOOD": 700})
+
+    out = assert_same_output("leadsource", data, config=config)
+
+    assert b'"credit_score":700' in out
+
+
+GENERIC_MAPPINGS = [
+    Layout(source="generic", columns={"first_name": ("name",), "phone": ("tel", "cell")}),
+    Layout(
+        source="generic",
+        columns={
+            "first_name": ("FName", "First"),
+            "email": ("Mail",),
+            "address": ("House", "Street", "Unit"),
+            "credit_score": ("Score",),
+            "credit_grade": ("Grade",),
+            "lead_kind": ("Kind",),
+            "alt_phones": ("Other Phone",),
+            "zip": ("Zip", "Postal"),
+        },
+    ),
+    Layout(
+        source="generic", columns={"first_name": ("A",), "email": ("B",), "credit_grade": ("C",)}
+    ),
+]
+GENERIC_HEADERS = [
+    ["name", "tel", "cell", "notes"],
+    [
+        "FName",
+        "First",
+        "Mail",
+        "House",
+        "Street",
+        "Unit",
+        "Score",
+        "Grade",
+        "Kind",
+        "Other Phone",
+        "Zip",
+        "Postal",
+        "x",
+    ],
+    ["A", "B", "C", "B"],
+]
+
+SAMPLE_CELLS = [
+    '', ' ', 'N/A', 'Mary', 'MCDONALD', "o'neil", '123', '2125550142', '(212) 555-0142',
+    '2125550142.0', '555-1234', '1-800-FLOWERS', '+1 312 555 0100', 'a@example.com', 'Bad@',
+    '12 main st., apt #4', 'P.O. BOX 7', '12', 'tx', 'Texas', '2134', '12345-6789', '00000',
+    '720', '720-739', 'EXCELLENT', 'Very Good', '9003', '$1,234', '250K', '$300,001 - $315,000',
+    '5.95%', '776', '0.5', 'Y', 'maybe', '1/5/2024', '45296', '2/30/2024', 'trigger', 'web',
+    'bogus', 'https://cert.example.com/x', 'ftp://x', 'say "hi"', 'back\\slash', 'tab\there',
+    'é', '\u2019', 'line\nbreak',
+]  # fmt: skip
+CELLS = st.one_of(st.sampled_from(SAMPLE_CELLS), st.text(max_size=12))
+VENDOR_HEADERS = {
+    "experian": EXPERIAN_HEADER.split(","),
+    "transunion": [
+        "Perm_ID", "First_Name", "Last_Name", "Address", "City", "State", "Zipcode",
+        "Phone_Number", "FICO04 Score", "Current Balance of Most Recent Mortgage",
+        "Monthly Payment Amount of Most Recent Mortgage", "Open Date of Most Recent Mortgage",
+        "Trigger_Date", "Segment",
+    ],
+    "leadsource": [
+        "Lead ID", "Lead Type", "First Name", "Last Name", "Address", "City", "State", "ZIP",
+        "Email", "Pri. Phone", "Sec. Phone", "Est. Home Value", "Credit Grade", "ADD_CASH",
+        "Cash Out", "Loan Type", "Loan Purpose", "Prop. Desc", "BAL_ONE", "MTG_ONE_INT",
+        "MTG_TWO", "BAL_TWO", "MTG_TWO_INT", "Found Home", "DOWN_PMT", "Property Purpose",
+        "LTV", "bid_loan_val", "VA Eligible", "trustedformCertUrl",
+    ],
+}  # fmt: skip
+
+
+def _csv(header: list[str], rows: list[list[str]], delimiter: str) -> bytes:
+    import csv
+
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return text.getvalue().encode("utf-8")
+
+
+@st.composite
+def files(draw: st.DrawFn, header: list[str]) -> bytes:
+    width = len(header)
+    rows = draw(
+        st.lists(
+            st.one_of(
+                st.lists(CELLS, min_size=width, max_size=width),
+                st.lists(CELLS, min_size=width, max_size=width),
+                st.lists(CELLS, max_size=width + 2),
+            ),
+            max_size=12,
+        )
+    )
+    return _csv(header, rows, draw(st.sampled_from([",", "|", "\t", ";"])))
+
+
+@pytest.mark.parametrize("vendor", sorted(VENDOR_HEADERS))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_vendor_rows_print_the_reference_bytes(vendor: str, data: st.DataObject) -> None:
+    assert_same_output(vendor, data.draw(files(VENDOR_HEADERS[vendor])))
+
+
+@pytest.mark.parametrize("index", range(len(GENERIC_MAPPINGS)))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_generic_rows_print_the_reference_bytes(index: int, data: st.DataObject) -> None:
+    body = data.draw(files(GENERIC_HEADERS[index]))
+
+    assert_same_output("generic", body, mapping=GENERIC_MAPPINGS[index])
+
+
+@pytest.mark.parametrize(
+    ("source", "header", "mapping"),
+    [
+        *((vendor, header, None) for vendor, header in VENDOR_HEADERS.items()),
+        *(
+            ("generic", header, layout)
+            for header, layout in zip(GENERIC_HEADERS, GENERIC_MAPPINGS, strict=True)
+        ),
+    ],
+)
+def test_these_layouts_take_the_compiled_path(
+    source: str, header: list[str], mapping: Layout | None
+) -> None:
+    plan = get_source(source, mapping=mapping).layout.plan(header)
+
+    assert compile_line_renderer(plan.mapping, name=source, config=DEFAULT_CONFIG) is not None
