@@ -190,8 +190,9 @@ def _group(filename: str) -> str:
         return "rules (pipeline/normalize)"
     if "pipeline/sources/output" in filename:
         return "output (build line, encode, write)"
-    if filename.startswith("<line renderer") or any(
-        f"pipeline/sources/{name}" in filename for name in ("linebuilder", "fragments", "lines")
+    if any(
+        f"pipeline/sources/{name}" in filename
+        for name in ("linebuilder", "fragments", "columns", "lines")
     ):
         return "compiled path (render lines)"
     if "pipeline/sources/command" in filename:

@@ -15,7 +15,9 @@ states, ZIPs, scores, rates, dates, yes/no) go through a :class:`Memo`, computed
 distinct cell. Values that rarely repeat (phones, emails, amounts, street lines, ids, URLs)
 are computed per cell, with a short exact path for their common shape that falls back to
 the rule for anything else; the short paths memoize the part that does repeat (a phone's
-area code and exchange, a street without its house number, a URL's origin).
+area code and exchange, a street without its house number, a URL's origin). Amount and
+consent URL columns mostly skip their producers: :mod:`pipeline.sources.columns` writes a
+chunk's column at once when its cells all have the common shape.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from pipeline.normalize.postal import normalize_address
 from pipeline.normalize.text import normalize_consent_url
 
 __all__ = [
+    "AMOUNT_FIELDS",
     "NO_PHONE",
     "NULL",
     "Memo",
@@ -50,6 +53,8 @@ __all__ = [
     "json_string",
     "json_value",
     "positions",
+    "prefixed",
+    "url_origin",
 ]
 
 NULL: Final = "null"
@@ -110,6 +115,25 @@ class _ZipMemo(Memo[str, str]):
         return super().__missing__(key)
 
 
+class _CaselessMemo(Memo[str, str]):
+    """Name fragments (first and last names, towns): ``normalize_name`` reads an ASCII
+    name without regard to case and surrounding whitespace (it splits on whitespace and
+    cases each word from its lower-case form), so ``SMITH``, ``smith`` and `` Smith``
+    share one computation, of the name stripped and lower-cased."""
+
+    __slots__ = ()
+
+    def __missing__(self, key: str) -> str:
+        if key.isascii() and (folded := key.strip().lower()) != key:
+            value = self[folded]
+            self.misses += 1
+            if len(self) >= MEMO_LIMIT:
+                self.clear()
+            self[key] = value
+            return value
+        return super().__missing__(key)
+
+
 Warning = tuple[int, str, str]
 """``(order, JSON object, code)``: ``order`` is the warning's place in the reference's
 ``warnings`` list."""
@@ -127,6 +151,18 @@ def _warned(fragment: str, warnings: tuple[Warning, ...]) -> str:
     result = Warned(fragment)
     result.warnings = warnings
     return result
+
+
+def prefixed(compute: Callable[[str], str], prefix: str) -> Callable[[str], str]:
+    """``compute`` with ``prefix`` before each fragment, keeping its warnings."""
+
+    def fragment(cell: str) -> str:
+        text = compute(cell)
+        if type(text) is Warned:
+            return _warned(prefix + text, text.warnings)
+        return prefix + text
+
+    return fragment
 
 
 def json_value(value: object) -> str:
@@ -211,21 +247,23 @@ def _url_origin_is_valid(origin: str) -> bool:
 _url_origins: Memo[str, bool] = Memo(_url_origin_is_valid)
 
 
+def url_origin(url: str) -> str:
+    """The start of ``url`` that decides whether ``normalize_consent_url`` accepts it (up
+    to the first ``/`` after the scheme), when that start is a valid one; else ``""``.
+    A valid URL is the origin followed by printable ASCII without spaces."""
+    slash = url.find("/", 8)
+    origin = url[: slash + 1]
+    if slash > 0 and "?" not in origin and "#" not in origin and _url_origins[origin]:
+        return origin
+    return ""
+
+
 def _consent_url(by_rule: Callable[[str], str]) -> Callable[[str], str]:
     def fragment(cell: str) -> str:
         # normalize_consent_url matches a pattern on the URL's start only, up to the first
         # "/" after the host (when no "?" or "#" comes first); the rest of a valid URL
         # just has to be printable ASCII without spaces here.
-        slash = cell.find("/", 8)
-        if (
-            slash > 0
-            and cell.isascii()
-            and cell.isprintable()
-            and " " not in cell
-            and "?" not in (origin := cell[: slash + 1])
-            and "#" not in origin
-            and _url_origins[origin]
-        ):
+        if cell.isascii() and cell.isprintable() and " " not in cell and url_origin(cell):
             return json_string(cell)
         return by_rule(cell)
 
@@ -273,6 +311,8 @@ def address_producer() -> Producer:
     return fragment
 
 
+# Fields read by ``normalize_name``.
+_NAMES: Final = frozenset({"first_name", "last_name", "city"})
 # Fields whose values repeat across a file: worth a memo per distinct cell.
 _REPEATING: Final = frozenset(
     {
@@ -282,7 +322,7 @@ _REPEATING: Final = frozenset(
         "trigger_date",
     }
 )  # fmt: skip
-_AMOUNTS: Final = frozenset(
+AMOUNT_FIELDS: Final = frozenset(
     {
         "property_value", "loan_balance", "monthly_payment", "second_balance",
         "additional_cash", "down_payment", "bid_loan_value",
@@ -293,24 +333,26 @@ _SHORT_PATHS: Final[dict[str, Callable[[Callable[[str], str]], Callable[[str], s
     "consent_url": _consent_url,
     "email": _email,
     "address": _address,
-    **dict.fromkeys(_AMOUNTS, _amount),
+    **dict.fromkeys(AMOUNT_FIELDS, _amount),
 }
 
 
 def field_producer(name: str, *, order: int) -> Callable[[str], str] | Memo[str, str]:
     """The fragment of a field fed by one cell (``""`` when the field is absent): a
     function or a memo of the cell; its warning takes place ``order`` in the line's
-    warnings. Amounts get a memo too (bands repeat), which the caller may drop for a
-    column that turns out not to repeat."""
+    warnings. Amounts get a memo too (bands repeat); a caller may drop a memo whose
+    column turns out not to repeat."""
     by_rule = _by_rule(name, order)
     if name == "zip":
         return _ZipMemo(by_rule)
+    if name in _NAMES:
+        return _CaselessMemo(by_rule)
     if name in _REPEATING:
         return Memo(by_rule)
     short_path = _SHORT_PATHS.get(name)
     if short_path is None:
         return by_rule
-    return Memo(short_path(by_rule)) if name in _AMOUNTS else short_path(by_rule)
+    return Memo(short_path(by_rule)) if name in AMOUNT_FIELDS else short_path(by_rule)
 
 
 def credit_producer(
@@ -437,8 +479,17 @@ def _phone_candidate(cell: str) -> str:
     return marker
 
 
+def _candidate(cell: str) -> str:
+    """:func:`_phone_candidate` with its common case inline: this runs for most phone
+    cells."""
+    tail = cell[-4:]
+    if tail.isdigit() and cell.isascii() and (six := _area_and_exchanges[cell[:-4]]):
+        return f'"{six}{tail}"'
+    return _phone_candidate(cell)
+
+
 class _PhoneCandidates(dict[str, str]):
-    """``candidates[cell]``: :func:`_phone_candidate` of the cell. Blank cells, the most
+    """``candidates[cell]``: :func:`_candidate` of the cell. Blank cells, the most
     common by far in a vendor's second and third phone columns, are dict hits in C;
     other cells are computed and not kept (phones rarely repeat)."""
 
@@ -447,12 +498,7 @@ class _PhoneCandidates(dict[str, str]):
     def __init__(self) -> None:
         super().__init__({"": ""})
 
-    def __missing__(self, cell: str) -> str:
-        # _phone_result's common case, inline: this runs for most phone cells.
-        tail = cell[-4:]
-        if tail.isdigit() and cell.isascii() and (six := _area_and_exchanges[cell[:-4]]):
-            return f'"{six}{tail}"'
-        return _phone_candidate(cell)
+    __missing__ = staticmethod(_candidate)
 
 
 _phone_warnings: Memo[tuple[int, str, str], Warning] = Memo(
@@ -510,7 +556,9 @@ class PhoneSlot:
 
     def fragments(self, columns: Sequence[Sequence[str]]) -> list[str]:
         lookup = self._candidates.__getitem__
-        candidates = [list(map(lookup, column)) for column in columns]
+        # The first column is rarely blank: a direct call skips the dict's miss.
+        candidates = [list(map(_candidate, columns[0]))]
+        candidates += [list(map(lookup, column)) for column in columns[1:]]
         first = candidates[0]
         fragments = list(map(str.__add__, first, repeat(_NO_ALTERNATES)))
         unusual = {*positions(first, ""), *positions(first, _REJECTED)}
@@ -518,13 +566,29 @@ class PhoneSlot:
             others = map(bool, map("".join, zip(*candidates[1:], strict=True)))
             unusual.update(compress(range(len(first)), others))
         order = self._order
+        if len(candidates) == 2:
+            # A second number beside the first is common (a mobile and a landline): two
+            # valid numbers need no candidate bookkeeping.
+            second = candidates[1]
+            for position in unusual:
+                phone, other = first[position], second[position]
+                if phone[:1] == '"' and other[:1] == '"':
+                    fragments[position] = (
+                        phone + _NO_ALTERNATES
+                        if phone == other
+                        else f'{phone},"alt_phones":[{other}]'
+                    )
+                else:
+                    fragments[position] = _choose([phone, other], order)
+            return fragments
+        rows = list(zip(*candidates, strict=True))
         for position in unusual:
-            fragments[position] = _choose([column[position] for column in candidates], order)
+            fragments[position] = _choose(rows[position], order)
         return fragments
 
 
-def positions(values: list[str], value: str) -> list[int]:
-    """Where ``value`` is in ``values`` (``list.index`` scans in C)."""
+def positions(values: Sequence[object], value: object) -> list[int]:
+    """Where ``value`` is in ``values`` (``index`` scans in C)."""
     found: list[int] = []
     start = 0
     try:

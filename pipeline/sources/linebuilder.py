@@ -6,18 +6,16 @@ most of it spent again on values the file repeats. The plan is fixed for the who
 and so is every output line but for its values. A :class:`LineRenderer` works on a chunk
 of rows at a time, column by column: each Lead field's fragments for the whole chunk come
 from one ``map`` of its producer (:mod:`pipeline.sources.fragments`; mostly a memo hit, in
-C) over the field's column, and one generated list comprehension joins them into the
-lines' constant template text. No record, dict or struct is built per row.
+C) over the field's column, or from :mod:`pipeline.sources.columns` for the whole column
+at once, and ``map("".join, zip(...))`` interleaves them with the line's constant
+template text, in C; a memo's fragments carry the constant text before them. No record,
+dict or struct is built per row.
 
 A row whose record fails (no first name, no contact) gets its failed line from the same
 fragments: its warnings, the reference's own error objects, and ``raw`` encoded by msgspec.
 A plan the renderer cannot express exactly (no first-name column, a constant a rule
 rejects, a credit field fed by alternative columns) gets no renderer at all, and the file
 takes the reference path.
-
-Safety, as in :mod:`pipeline.sources.rowmapper`: only ``repr()`` of strings and
-generated names are interpolated into the source, so a header or a cell can never become
-code.
 """
 
 from __future__ import annotations
@@ -25,14 +23,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from itertools import repeat
 from operator import itemgetter
-from typing import Final, NamedTuple, cast
+from typing import Final, NamedTuple
 
 import msgspec
 
 from pipeline.core.lead import LEAD_FIELDS, Lead
 from pipeline.core.records import FailedRecord, RawRecord
 from pipeline.normalize import NormalizeConfig, normalize_field, normalize_record
+from pipeline.sources.columns import consent_url_column, whole_dollar_column
 from pipeline.sources.fragments import (
+    AMOUNT_FIELDS,
     NO_PHONE,
     NULL,
     Memo,
@@ -47,6 +47,7 @@ from pipeline.sources.fragments import (
     json_string,
     json_value,
     positions,
+    prefixed,
 )
 from pipeline.sources.rowmapper import RowMapping
 
@@ -56,6 +57,8 @@ _CREDIT_FIELDS: Final = ("credit_score", "credit_grade")
 _encode = msgspec.json.encode
 _MEMO_TRIAL: Final = 8192
 """Cells a memo gets to show that its column repeats."""
+_COLUMN_TRIAL: Final = 32
+"""Chunks a column gets to show that it takes its column-at-once path."""
 
 
 def _delivery_error(fields: dict[str, str]) -> tuple[str, str]:
@@ -71,6 +74,7 @@ def _delivery_error(fields: dict[str, str]) -> tuple[str, str]:
 _FIRST_NAME_REQUIRED: Final = _delivery_error({"source": "x", "email": "a@example.com"})
 _CONTACT_REQUIRED: Final = _delivery_error({"source": "x", "first_name": "A"})
 _ORDER: Final = itemgetter(0)
+_AFTER_COMMA: Final = itemgetter(slice(1, None))
 # Rules that never return ``Rejected``: their columns cannot carry warnings.
 _NEVER_REJECTED: Final = frozenset(
     {"source_record_id", "address", "loan_type", "loan_purpose", "property_type", "property_use"}
@@ -85,7 +89,7 @@ class _Slot:
     ``None`` stands for an absent column, a blank cell). ``warns`` is false for fields
     whose rules never reject."""
 
-    __slots__ = ("_memo", "_misses_before_trial", "_seen", "inputs", "producer", "warns")
+    __slots__ = ("_memo", "_misses_before_trial", "_seen", "inputs", "prefix", "producer", "warns")
 
     def __init__(
         self,
@@ -102,6 +106,17 @@ class _Slot:
         )
         self.inputs = tuple(inputs)
         self.warns = warns
+        self.prefix = ""
+
+    def take_prefix(self, prefix: str) -> bool:
+        """Start every fragment with ``prefix`` (the line's constant text before this
+        field) when that is free: a memo keeps fragments with their prefix, so the line
+        has one piece fewer to join. False when the slot keeps its fragments as they are."""
+        if self._memo is None or self._seen:
+            return False
+        self._memo.compute = prefixed(self._memo.compute, prefix)
+        self.prefix = prefix
+        return True
 
     def fragments(self, columns: Sequence[Sequence[str]], count: int) -> list[str]:
         assert self.producer is not None
@@ -144,6 +159,78 @@ def _joined(producer: Callable[[str], str]) -> Producer:
     return fragment
 
 
+_ColumnAtOnce = Callable[[Sequence[str], str], list[str] | None]
+"""A column's cells and the blank cell's fragment -> the column's fragments, or ``None``
+when some cell needs its producer (:mod:`pipeline.sources.columns`)."""
+
+
+class _ColumnSlot(_Slot):
+    """A field fed by one column whose chunks usually take a column-at-once path; the
+    others go cell by cell. A column whose chunks keep failing that path stops trying."""
+
+    __slots__ = ("_at_once", "_blank", "_chunks", "_declined", "_index")
+
+    def __init__(
+        self, producer: Producer | Memo[str, str], index: int, at_once: _ColumnAtOnce
+    ) -> None:
+        super().__init__(producer, (index,))
+        assert self.producer is not None
+        self._at_once: _ColumnAtOnce | None = at_once
+        self._index = index
+        self._blank = self.producer("")
+        self._chunks = 0
+        self._declined = 0
+
+    def fragments(self, columns: Sequence[Sequence[str]], count: int) -> list[str]:
+        cells = columns[self._index]
+        if self._at_once is not None:
+            self._chunks += 1
+            found = self._at_once(cells, self._blank)
+            if found is not None:
+                return found
+            self._declined += 1
+            if self._chunks >= _COLUMN_TRIAL and self._declined * 2 > self._chunks:
+                self._at_once = None
+        return self._by_cell(cells, columns, count)
+
+    def take_prefix(self, prefix: str) -> bool:
+        return False
+
+    def _by_cell(
+        self, cells: Sequence[str], columns: Sequence[Sequence[str]], count: int
+    ) -> list[str]:
+        return super().fragments(columns, count)
+
+
+class _AmountColumn(_ColumnSlot):
+    """An amount column: whole chunks at once while it holds only whole dollars. In a
+    column that mixes them with bands (``$300,001 - $315,000``, which repeat), the bands
+    come from a memo (a hit in C) and the rest of the chunk's cells, nearly all whole
+    dollars, at once."""
+
+    __slots__ = ("_memo_of",)
+
+    def __init__(self, producer: Memo[str, str], index: int) -> None:
+        super().__init__(producer, index, whole_dollar_column)
+        self._memo_of = producer
+
+    def _by_cell(
+        self, cells: Sequence[str], columns: Sequence[Sequence[str]], count: int
+    ) -> list[str]:
+        memo = self._memo_of
+        # Fragments are never empty: "" marks a cell the memo does not hold.
+        fragments = list(map(memo.get, cells, repeat("")))
+        missing = positions(fragments, "")
+        if missing:
+            unknown = [cells[position] for position in missing]
+            found = whole_dollar_column(unknown, self._blank)
+            if found is None:
+                found = list(map(memo.__getitem__, unknown))
+            for position, fragment in zip(missing, found, strict=True):
+                fragments[position] = fragment
+        return fragments
+
+
 class _PhoneColumns(_Slot):
     __slots__ = ("phones",)
 
@@ -165,7 +252,17 @@ class RenderedChunk(NamedTuple):
 class LineRenderer:
     """Renders chunks of rows of one file (see :meth:`render`)."""
 
-    __slots__ = ("_email", "_extra", "_first_name", "_join", "_phone", "_raw_keys", "_slots")
+    __slots__ = (
+        "_email",
+        "_extra",
+        "_first_name",
+        "_no_email",
+        "_no_first_name",
+        "_phone",
+        "_raw_keys",
+        "_slots",
+        "_template",
+    )
 
     def __init__(
         self,
@@ -173,7 +270,7 @@ class LineRenderer:
         raw_keys: Sequence[str],
         slots: list[_Slot],
         extra: list[_Slot],
-        join: Callable[..., list[str]],
+        template: Sequence[str | int],
         first_name: int,
         phone: int | None,
         email: int | None,
@@ -181,10 +278,13 @@ class LineRenderer:
         self._raw_keys = raw_keys
         self._slots = slots
         self._extra = extra
-        self._join = join
+        self._template = template
         self._first_name = first_name
         self._phone = phone
         self._email = email
+        # A slot's fragments carry its prefix, if it took one.
+        self._no_first_name = slots[first_name].prefix + NULL
+        self._no_email = NULL if email is None else slots[email].prefix + NULL
 
     def render(self, rows: Sequence[Sequence[str]], first_number: int) -> RenderedChunk:
         """The lines of ``rows`` (non-blank, of the header's width), numbered from
@@ -194,15 +294,23 @@ class LineRenderer:
         values = [slot.fragments(columns, count) for slot in self._slots]
         extra = [slot.fragments(columns, count) for slot in self._extra]
         warnings = self._warnings(values)
-        texts = (
-            [",".join(text for _, text, _ in found) for found in warnings]
-            if warnings
-            else repeat("", count)
-        )
-        lines = self._join(range(first_number, first_number + count), *values, *extra, texts)
+        texts: Iterable[str] = repeat("", count)
+        if warnings:
+            texts = [""] * count
+            for position, found in warnings.items():
+                texts[position] = ",".join([text for _, text, _ in found])
+        # Each extra entry starts with a comma; the first one written drops it.
+        entries = map(_AFTER_COMMA, map("".join, zip(*extra, strict=True)))
+        numbers = map(str, range(first_number, first_number + count))
+        inputs = (numbers, *values, entries, texts)
+        pieces = [
+            inputs[piece] if type(piece) is int else repeat(piece) for piece in self._template
+        ]
+        # The constant pieces never end: the value columns decide the length.
+        lines = list(map("".join, zip(*pieces, strict=False)))
         failures: dict[int, tuple[str, ...]] = {}
         for position, errors in self._failures(values).items():
-            found = warnings[position] if warnings else []
+            found = warnings.get(position, [])
             lines[position] = self._failed_line(
                 first_number + position, rows[position], [text for _, text, _ in found], errors
             )
@@ -218,10 +326,11 @@ class LineRenderer:
             no_contact = positions(values[self._phone], NO_PHONE)
             if self._email is not None:
                 emails = values[self._email]
-                no_contact = [position for position in no_contact if emails[position] == NULL]
+                no_email = self._no_email
+                no_contact = [position for position in no_contact if emails[position] == no_email]
         elif self._email is not None:
-            no_contact = positions(values[self._email], NULL)
-        for position in positions(values[self._first_name], NULL):
+            no_contact = positions(values[self._email], self._no_email)
+        for position in positions(values[self._first_name], self._no_first_name):
             failures[position] = (_FIRST_NAME_REQUIRED,)
         for position in no_contact:
             failures[position] = (*failures.get(position, ()), _CONTACT_REQUIRED)
@@ -238,44 +347,41 @@ class LineRenderer:
         raw = _encode(dict(zip(self._raw_keys, row, strict=True))).decode()
         return f'{{"record":{number},"status":"failed","errors":[{issues}],"raw":{raw}}}'
 
-    def _warnings(self, values: list[list[str]]) -> list[list[Warning]]:
-        """Each row's warnings in the reference's order; empty when no row has any."""
-        found: list[list[Warning]] = []
+    def _warnings(self, values: list[list[str]]) -> dict[int, list[Warning]]:
+        """The warnings of the rows that have any, by position, in the reference's order."""
+        found: dict[int, list[Warning]] = {}
         for slot, fragments in zip(self._slots, values, strict=True):
             if slot.warns and Warned in set(map(type, fragments)):
-                if not found:
-                    found = [[] for _ in fragments]
                 for position, fragment in enumerate(fragments):
                     if type(fragment) is Warned:
-                        found[position].extend(fragment.warnings)
-        for row in found:
+                        found.setdefault(position, []).extend(fragment.warnings)
+        for row in found.values():
             if len(row) > 1:
                 row.sort(key=_ORDER)
         return found
 
 
 class _Template:
-    """The output line as f-string source: constant text and expressions, in order."""
+    """The output line: constant text and, as ints, the places of value columns."""
 
     def __init__(self) -> None:
-        self._pieces: list[str] = []
+        self._pieces: list[str | int] = []
         self._text: list[str] = []
 
     def text(self, text: str) -> None:
         self._text.append(text)
 
-    def value(self, expression: str) -> None:
+    def value(self, column: int) -> None:
         self._flush()
-        self._pieces.append("f" + repr("{" + expression + "}"))
+        self._pieces.append(column)
 
-    def source(self) -> str:
+    def done(self) -> list[str | int]:
         self._flush()
-        return " ".join(self._pieces)
+        return self._pieces
 
     def _flush(self) -> None:
         if self._text:
-            text = "".join(self._text).replace("{", "{{").replace("}", "}}")
-            self._pieces.append("f" + repr(text))
+            self._pieces.append("".join(self._text))
             self._text.clear()
 
 
@@ -294,6 +400,11 @@ def _field_slot(field: str, mapping: RowMapping, order: int) -> _Slot:
     warns = field not in _NEVER_REJECTED
     for name, index in mapping.single:
         if name == field:
+            if field in AMOUNT_FIELDS:
+                assert isinstance(producer, Memo)
+                return _AmountColumn(producer, index)
+            if field == "consent_url":
+                return _ColumnSlot(producer, index, consent_url_column)
             return _Slot(producer, (index,), warns=warns)
     for name, indices in mapping.first_of:
         if name == field:
@@ -310,11 +421,9 @@ def _column_of(field: str, mapping: RowMapping) -> int | None:
     return next((index for name, index in mapping.single if name == field), None)
 
 
-def compile_line_renderer(
-    mapping: RowMapping, *, name: str, config: NormalizeConfig
-) -> LineRenderer | None:
+def compile_line_renderer(mapping: RowMapping, *, config: NormalizeConfig) -> LineRenderer | None:
     """The renderer for ``mapping`` under ``config``, or ``None`` when this plan must use
-    the reference path for every row; ``name`` labels it in tracebacks and profiles."""
+    the reference path for every row."""
     constants: dict[str, str] = {}
     for field, raw in mapping.constants:
         value, rejected = normalize_field(field, raw)
@@ -333,11 +442,12 @@ def compile_line_renderer(
         return None
 
     slots: list[_Slot] = []
-    expressions: dict[str, str] = {}
+    # The value column of a field's slot: 0 holds the record numbers.
+    columns: dict[str, int] = {}
 
     def add(slot: _Slot, *names: str) -> None:
-        expressions[names[0]] = f"s{len(slots)}"
         slots.append(slot)
+        columns[names[0]] = len(slots)
 
     for field in fields:
         if field not in _CREDIT_FIELDS:
@@ -354,16 +464,15 @@ def compile_line_renderer(
     if mapping.phones:
         add(_PhoneColumns(PhoneSlot(order=len(fields) + 1), mapping.phones), "phone", "alt_phones")
     extra = [_Slot(extra_producer(key), (index,), warns=False) for key, index in mapping.extra]
-    extra_names = [f"e{position}" for position in range(len(extra))]
 
     defaults = Lead(source="")
     line = _Template()
     line.text('{"record":')
-    line.value("number")
+    line.value(0)
     line.text(',"status":"ok","lead":{')
     # Fields written by the slot of the field before them.
-    covered = {"alt_phones"} if "phone" in expressions else set()
-    if "credit_score" in expressions:
+    covered = {"alt_phones"} if "phone" in columns else set()
+    if "credit_score" in columns:
         covered.add("credit_grade")
     for position, field in enumerate(LEAD_FIELDS):
         if field in covered:
@@ -372,29 +481,33 @@ def compile_line_renderer(
         if field == "extra":
             line.text("{")
             if extra:
-                line.value(f"({' + '.join(extra_names)})[1:]")
+                line.value(len(slots) + 1)
             line.text("}")
-        elif field in expressions:
-            line.value(expressions[field])
+        elif field in columns:
+            line.value(columns[field])
         else:
             line.text(constants.get(field, json_value(getattr(defaults, field))))
     line.text('},"warnings":[')
-    line.value("warnings")
+    line.value(len(slots) + 2)
     line.text("]}")
 
-    names = ", ".join(["number", *(f"s{k}" for k in range(len(slots))), *extra_names, "warnings"])
-    text = (
-        f"def join(numbers, {names.removeprefix('number, ')}):\n"
-        f"    return [{line.source()} for {names} in zip(numbers, {names.removeprefix('number, ')})]\n"
-    )
-    namespace: dict[str, object] = {}
-    exec(compile(text, f"<line renderer: {name}>", "exec"), namespace)  # noqa: S102 -- see module docstring
+    template = line.done()
+    for position in range(len(template) - 1, 0, -1):
+        text, column = template[position - 1], template[position]
+        # The text before a slot's value, folded into its fragments where that is free.
+        if (
+            type(text) is str
+            and type(column) is int
+            and 0 < column <= len(slots)
+            and slots[column - 1].take_prefix(text)
+        ):
+            del template[position - 1]
     return LineRenderer(
         raw_keys=mapping.raw_keys,
         slots=slots,
         extra=extra,
-        join=cast(Callable[..., list[str]], namespace["join"]),
-        first_name=int(expressions["first_name"][1:]),
+        template=template,
+        first_name=columns["first_name"] - 1,
         phone=len(slots) - 1 if mapping.phones else None,
-        email=int(expressions["email"][1:]) if "email" in expressions else None,
+        email=columns["email"] - 1 if "email" in columns else None,
     )

@@ -65,7 +65,7 @@ def normalize_stream(
     if not compiled:
         return _reference(read_delimited(decoded, adapter.layout), config)
     reader, plan = open_delimited(decoded, adapter.layout)
-    renderer = compile_line_renderer(plan.mapping, name=adapter.name, config=config)
+    renderer = compile_line_renderer(plan.mapping, config=config)
     if renderer is None:
         return _reference(records(reader, plan), config)
     return _compiled(reader, plan, renderer, config)

@@ -106,7 +106,9 @@ class ResultWriter:
         if not lines:
             return
         buffer = self._buffer
-        buffer += "\n".join(lines).encode()
+        # Line by line: an ASCII line (most of them) is copied as it is, while one
+        # non-ASCII line would make the whole joined text take the slower UTF-8 encoder.
+        buffer += b"\n".join(map(str.encode, lines))
         buffer += b"\n"
         if len(buffer) >= FLUSH_BYTES:
             self._out.write(buffer)

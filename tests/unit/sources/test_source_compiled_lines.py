@@ -21,6 +21,8 @@ from hypothesis import strategies as st
 
 from pipeline.normalize import DEFAULT_CONFIG, NormalizeConfig
 from pipeline.sources import Layout, get_source
+from pipeline.sources.columns import consent_url_column, whole_dollar_column
+from pipeline.sources.fragments import Memo, field_producer
 from pipeline.sources.linebuilder import compile_line_renderer
 from pipeline.sources.lines import CHUNK_ROWS, LineChunk, normalize_stream
 from pipeline.sources.output import ResultWriter, Summary
@@ -292,4 +294,98 @@ def test_these_layouts_take_the_compiled_path(
 ) -> None:
     plan = get_source(source, mapping=mapping).layout.plan(header)
 
-    assert compile_line_renderer(plan.mapping, name=source, config=DEFAULT_CONFIG) is not None
+    assert compile_line_renderer(plan.mapping, config=DEFAULT_CONFIG) is not None
+
+
+LEADSOURCE_HEADER = ",".join(VENDOR_HEADERS["leadsource"])
+URL = "https://cert.trustedform.com/867347214cdd2055930d6eaf14f4733f3e7d1bfb"
+# Lead ID, kind, first, last, address, city, state, ZIP, email, two phones, home value,
+# credit, ADD_CASH, cash out, loan type, purpose, property, BAL_ONE, rate, MTG_TWO, BAL_TWO,
+# second rate, found home, DOWN_PMT, use, LTV, bid_loan_val, VA, consent URL.
+DIRTY_LEADSOURCE_ROWS = [
+    # Two valid numbers, the same number twice, a rejected number on either side.
+    f'1,Refinance,john, SMITH ,12 Oak Ave,boston,MA,2134,J@Example.com,2125550142,(312) 555-0100,"$385,001 - $400,000",720,83743.00,Y,FHA,Purchase,Condo,"$631,783",4.5,No,,,N,56045,Investment,80,394328.00,Y,{URL}',
+    '2,Purchase,Ann,smith iii,9 Elm,BOSTON,MA,02134,ann@example.com,2125550142,212-555-0142,396161,GOOD,"$17,168",N,VA,Refinance,Condo,494882.00,4.5,Yes,"$1,234",5.1,Y,"$9",Investment,80,"$516,875",N,',
+    "3,Purchase,Bo,mcdonald,9 Elm,Austin,TX,78701-1234,N/A,555-1234,2125550143,$5,A,0,Y,VA,Refinance,Condo,0123,4.5,No,12345678901234567,,Y,1.5,Investment,80,\"$1,23\",N,https://cert.trustedform.com/a b",
+    "4,Purchase,Cy,JR,9 Elm,Austin,TX,78701,,2125550144,N/A,$,A,.00,Y,VA,Refinance,Condo,$.00,4.5,No,\"1,234\",,Y,\"$1,234,567.00\",Investment,80,$17168,N,https://other.example.com/x",
+    "5,Purchase,Di,n/a ,9 Elm,Austin,TX,78701,di@example.com,,2125550145,250K,A,1234.56,Y,VA,Refinance,Condo,\" 5\",4.5,No,\"$ 5\",,Y,5$,Investment,80,$$5,N,ftp://x/y",
+    "6,Purchase,,Doe,9 Elm,Austin,TX,78701,,,,,A,,Y,VA,Refinance,Condo,,4.5,No,,,Y,,Investment,80,,N,",
+]  # fmt: skip
+
+
+def test_dirty_leadsource_rows_print_the_reference_bytes() -> None:
+    data = "\n".join([LEADSOURCE_HEADER, *DIRTY_LEADSOURCE_ROWS, ""]).encode()
+
+    out = assert_same_output("leadsource", data)
+
+    assert b'"phone":"2125550142","alt_phones":["3125550100"]' in out
+    assert b'"phone":"2125550142","alt_phones":[]' in out
+
+
+def test_amount_and_url_columns_print_the_reference_bytes_in_every_mix() -> None:
+    # Whole chunks of whole dollars and of one URL host take the column-at-once paths; a
+    # chunk with one other cell, the per-cell ones.
+    clean = DIRTY_LEADSOURCE_ROWS[0]
+    rows = [clean] * (2 * CHUNK_ROWS) + DIRTY_LEADSOURCE_ROWS * 50 + [clean] * CHUNK_ROWS
+    data = "\n".join([LEADSOURCE_HEADER, *rows]).encode()
+
+    assert_same_output("leadsource", data)
+
+
+def test_a_column_of_bands_and_whole_dollars_prints_the_reference_bytes(tmp_path: Path) -> None:
+    generate = _generator()
+    path = tmp_path / "leadsource.csv"
+    # Enough chunks for the home value column (mostly bands) to leave the whole-column path.
+    generate.write("leadsource", 40 * CHUNK_ROWS, path, seed=5)
+
+    assert_same_output("leadsource", path.read_bytes())
+
+
+AMOUNT_CELLS = st.one_of(
+    st.sampled_from(
+        ["", "0", "7", "123456", "123456.00", "$123,456", "$123,456.00", "1,234", "$17168", "$",
+         ".00", "$.00", "0123", "$0,123", "1,23", "12345,678", "1,234,5678", "$1,2345,678",
+         "123456.5", "1.000", "5.00.00", "$$5", "5$", " 5", "N/A", "$300,001 - $315,000",
+         "9" * 15, "9" * 16, "$999,999,999,999,999", "1\n2", "\uff15"]
+    ),
+    st.from_regex(r"\$?[0-9,]{0,19}(\.[0-9]{0,3})?", fullmatch=True),
+    st.text(alphabet="0123456789$,. \n", max_size=10),
+)  # fmt: skip
+URL_CELLS = st.sampled_from(
+    ["", URL, URL + "?a=1", URL[:-3], "https://cert.trustedform.com/", "https://cert.trustedform.com",
+     "https://other.example/x", "https://cert.trustedform.com/a b", 'https://cert.trustedform.com/"',
+     "https://cert.trustedform.com/\\", "https://cert.trustedform.com/\x7f", "ftp://x/y", " ",
+     "https://cert.trustedform.com/\u00e9", "http://x?/y", "https://x#/y", "N/A", URL + "\n"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(AMOUNT_CELLS, min_size=1, max_size=12))
+def test_a_whole_dollar_column_reads_every_cell_as_the_rule_does(cells: list[str]) -> None:
+    by_rule = field_producer("loan_balance", order=0)
+    assert isinstance(by_rule, Memo)
+
+    found = whole_dollar_column(tuple(cells), by_rule.compute(""))
+
+    assert found is None or found == [by_rule.compute(cell) for cell in cells]
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(URL_CELLS, min_size=1, max_size=8))
+def test_a_consent_url_column_reads_every_cell_as_the_rule_does(cells: list[str]) -> None:
+    by_rule = field_producer("consent_url", order=0)
+    assert not isinstance(by_rule, Memo)
+
+    found = consent_url_column(tuple(cells), by_rule(""))
+
+    assert found is None or found == [by_rule(cell) for cell in cells]
+
+
+def test_clean_chunks_take_the_column_paths() -> None:
+    amounts = ("123456", "", "$1,234", "99.00", "$1,234,567.00")
+    urls = (URL, "", URL + "?x=1")
+
+    assert whole_dollar_column(amounts, "null") == [
+        "123456.0", "null", "1234.0", "99.0", "1234567.0",
+    ]  # fmt: skip
+    assert consent_url_column(urls, "null") == [f'"{URL}"', "null", f'"{URL}?x=1"']
