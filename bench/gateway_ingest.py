@@ -137,6 +137,23 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def backend_cpu_seconds(database: DatabaseSettings) -> float:
+    """CPU time so far of the PostgreSQL backends serving the bench database (the
+    gateway's connections while it is the only client), this query's own excepted."""
+    pids = owner(
+        database,
+        "SELECT pid FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    total = 0.0
+    for (pid,) in pids:
+        try:
+            total += cpu_seconds(pid)
+        except FileNotFoundError:  # a connection closed meanwhile
+            continue
+    return total
+
+
 def speed_check(
     database: DatabaseSettings, url: str, key: str, count: int
 ) -> tuple[list[float], list[float]]:
@@ -273,6 +290,7 @@ def main() -> int:
                 connections=args.connections,
             )
             cpu_before = cpu_seconds(gateway.pid)
+            pg_before = backend_cpu_seconds(database)
             rate, p99, failed = run_wrk(
                 wrk,
                 f"http://127.0.0.1:{gateway_port}",
@@ -281,6 +299,7 @@ def main() -> int:
                 connections=args.connections,
             )
             cpu = (cpu_seconds(gateway.pid) - cpu_before) / args.seconds
+            pg_cpu = (backend_cpu_seconds(database) - pg_before) / args.seconds
             errors += failed
             hellos.append(hello_rate)
             ingests.append(rate)
@@ -288,7 +307,8 @@ def main() -> int:
             print(
                 f"run {run + 1}: hello-world {hello_rate:8.0f} req/s (p99 {hello_p99:.1f} ms) | "
                 f"ingest {rate:8.0f} req/s (p99 {p99:.1f} ms, non-2xx {failed}, gateway CPU {cpu:.2f} cores, "
-                f"{cpu / rate * 1e6:.0f} us/request) | ratio {rate / hello_rate:.3f}",
+                f"{cpu / rate * 1e6:.0f} us/request; PostgreSQL {pg_cpu / rate * 1e6:.0f} us/request) | "
+                f"ratio {rate / hello_rate:.3f}",
                 flush=True,
             )
             time.sleep(2)  # let PostgreSQL settle (checkpoints, autovacuum) between runs

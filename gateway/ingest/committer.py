@@ -3,16 +3,25 @@
 Every acknowledged body must be committed before its 202, and a commit per request is
 what limits a single gateway process: each costs round trips and a WAL flush. Concurrent
 small bodies are therefore stored together: a request hands its body to a
-:class:`GroupCommitter` and waits; a few lanes each take whatever is waiting and store it
-in one transaction per tenant (row-level security scopes a transaction to one tenant),
-with one statement per table for the whole group. Under light load a group is one
-request and nothing waits; under heavy load the groups grow and the commits stay few.
+:class:`GroupCommitter` and waits; one task takes whatever is waiting and stores it in one
+transaction per tenant (row-level security scopes a transaction to one tenant), with one
+statement for the whole group, while the next group gathers. Under light load a group is
+one request and nothing waits; under heavy load the groups grow and the commits stay few.
+One group at a time measured better than two in flight (about 20 µs less gateway CPU and
+15 µs less PostgreSQL CPU per request at 16 concurrent posts): bigger groups, and no
+throughput lost, since the clients' concurrency is split between the two either way.
 
-The grouped statements keep ``store_batch``'s meaning: one batch per distinct body per
+Bodies without an idempotency key need nothing from the database before their commit, so
+their transaction is that one statement on an autocommit connection: one round trip, no
+BEGIN or COMMIT of its own. Bodies with a key are stored in an ordinary transaction that
+first looks their keys up.
+
+The grouped statement keeps ``store_batch``'s meaning: one batch per distinct body per
 source (the same bytes again are the same batch, ``created`` false), raw bytes as chunk 0,
 and the idempotency key recorded in the same transaction as its batch. In the rare case
-that another process records one of the group's keys first, the group is rolled back and
-each body goes through the one-request path instead, which settles the race.
+that another process records one of the group's keys first, the transaction is rolled
+back and each keyed body goes through the one-request path instead, which settles the
+race.
 """
 
 from __future__ import annotations
@@ -21,8 +30,8 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -36,16 +45,13 @@ __all__ = ["GroupCommitter", "SmallBody"]
 
 log = logging.getLogger(__name__)
 
-LANES = 2
-"""Groups in flight at once: one commits while the next gathers."""
 MAX_GROUP = 256
 
+Content = tuple[str, str]
+"""``(source, content_sha256)``: what makes a batch."""
 
-def _new_future() -> asyncio.Future[StoredRequest]:
-    return asyncio.get_running_loop().create_future()
 
-
-@dataclass(eq=False)
+@dataclass(frozen=True, slots=True)
 class SmallBody:
     """A checked body small enough to store as one chunk from memory."""
 
@@ -56,98 +62,126 @@ class SmallBody:
     content_type: str | None
     filename: str | None
     idempotency_key: str | None
-    result: asyncio.Future[StoredRequest] = field(default_factory=_new_future)
+
+    @property
+    def content(self) -> Content:
+        return (self.source, self.content_sha256)
 
 
 class _KeyTaken(Exception):
     """Another process recorded one of the group's idempotency keys first."""
 
 
-Outcome = StoredRequest | IdempotencyKeyReused
-
-
-def _answer_for(record: repository.IdempotencyRecord, body: SmallBody) -> Outcome:
+def _answer_for(
+    record: repository.IdempotencyRecord, body: SmallBody
+) -> StoredRequest | IdempotencyKeyReused:
     source, sha256, batch_id = record
-    if (source, sha256) != (body.source, body.content_sha256):
+    if (source, sha256) != body.content:
         return IdempotencyKeyReused()
     return StoredRequest(batch_id=batch_id, created=False, replayed=True)
 
 
-async def _store_group(conn: Connection, tenant_id: UUID, bodies: list[SmallBody]) -> list[Outcome]:
-    """Store one tenant's group inside the caller's transaction."""
-    outcomes: dict[int, Outcome] = {}
+def _distinct(bodies: list[SmallBody]) -> list[repository.SmallBodyRow]:
+    """One row per content: the first body carrying it."""
+    rows: dict[Content, repository.SmallBodyRow] = {}
+    for body in bodies:
+        if body.content not in rows:
+            rows[body.content] = (
+                body.source,
+                body.filename,
+                body.content_type,
+                body.content_sha256,
+                body.data,
+            )
+    return list(rows.values())
+
+
+def _missing(bodies: list[SmallBody], created: Mapping[Content, UUID]) -> list[Content]:
+    """Contents of ``bodies`` that were not inserted now: stored before."""
+    return sorted({body.content for body in bodies} - created.keys())
+
+
+def _stored(
+    bodies: list[SmallBody],
+    created: Mapping[Content, UUID],
+    existing: Mapping[Content, UUID],
+) -> list[StoredRequest]:
+    """The answers for stored ``bodies``: the first body of a content inserted now
+    created its batch; the others, and content stored before, name the batch."""
+    answered: set[Content] = set()
+    stored: list[StoredRequest] = []
+    for body in bodies:
+        content = body.content
+        first = content in created and content not in answered
+        answered.add(content)
+        batch_id = created[content] if content in created else existing[content]
+        stored.append(StoredRequest(batch_id=batch_id, created=first, replayed=False))
+    return stored
+
+
+def _key(body: SmallBody) -> str:
+    assert body.idempotency_key is not None, "a keyed group holds keyed bodies only"
+    return body.idempotency_key
+
+
+async def _store_keyed(
+    conn: Connection, tenant_id: UUID, bodies: list[SmallBody]
+) -> list[StoredRequest | Exception]:
+    """Store one tenant's bodies that carry an idempotency key, inside the caller's
+    transaction."""
     first_with_key: dict[str, int] = {}
     for index, body in enumerate(bodies):
-        if body.idempotency_key is not None:
-            first_with_key.setdefault(body.idempotency_key, index)
-    key_records = (
-        await repository.find_idempotency_keys(conn, tenant_id=tenant_id, keys=list(first_with_key))
-        if first_with_key
-        else {}
+        first_with_key.setdefault(_key(body), index)
+    key_records = await repository.find_idempotency_keys(
+        conn, tenant_id=tenant_id, keys=list(first_with_key)
     )
     # A body whose key was seen before, or is already claimed by an earlier body of this
     # group, is answered from that key's record once the group is stored.
     to_store = [
         index
         for index, body in enumerate(bodies)
-        if body.idempotency_key is None
-        or (
-            body.idempotency_key not in key_records
-            and first_with_key[body.idempotency_key] == index
-        )
+        if _key(body) not in key_records and first_with_key[_key(body)] == index
     ]
+    outcomes: dict[int, StoredRequest] = {}
     if to_store:
-        created = await repository.insert_small_batches(
-            conn,
-            tenant_id=tenant_id,
-            rows=[
-                (b.source, b.filename, b.content_type, b.content_sha256, len(b.data))
-                for b in (bodies[i] for i in to_store)
-            ],
+        storing = [bodies[index] for index in to_store]
+        created = await repository.insert_small_bodies(
+            conn, tenant_id=tenant_id, bodies=_distinct(storing)
         )
-        wanted = {(bodies[i].source, bodies[i].content_sha256) for i in to_store}
-        missing = sorted(wanted - created.keys())
+        missing = _missing(storing, created)
         existing = (
             await repository.find_batches_by_content(conn, tenant_id=tenant_id, contents=missing)
             if missing
             else {}
         )
-        chunks: list[tuple[UUID, bytes]] = []
-        chunked: set[UUID] = set()
         new_keys: list[tuple[str, repository.IdempotencyRecord]] = []
-        for index in to_store:
+        for index, stored in zip(to_store, _stored(storing, created, existing), strict=True):
             body = bodies[index]
-            content = (body.source, body.content_sha256)
-            batch_id = created.get(content) or existing[content]
-            first = content in created and batch_id not in chunked
-            if first:
-                chunked.add(batch_id)
-                chunks.append((batch_id, body.data))
-            outcomes[index] = StoredRequest(batch_id=batch_id, created=first, replayed=False)
-            if body.idempotency_key is not None:
-                record = (body.source, body.content_sha256, batch_id)
-                new_keys.append((body.idempotency_key, record))
-                key_records[body.idempotency_key] = record
-        if chunks:
-            await repository.insert_single_chunks(conn, tenant_id=tenant_id, chunks=chunks)
-        if new_keys and len(new_keys) != await repository.insert_idempotency_keys(
+            record = (body.source, body.content_sha256, stored.batch_id)
+            new_keys.append((_key(body), record))
+            key_records[_key(body)] = record
+            outcomes[index] = stored
+        if len(new_keys) != await repository.insert_idempotency_keys(
             conn, tenant_id=tenant_id, records=new_keys
         ):
             raise _KeyTaken
-    for index, body in enumerate(bodies):
-        if index not in outcomes:
-            assert body.idempotency_key is not None
-            outcomes[index] = _answer_for(key_records[body.idempotency_key], body)
-    return [outcomes[index] for index in range(len(bodies))]
+    return [
+        outcomes[index] if index in outcomes else _answer_for(key_records[_key(body)], body)
+        for index, body in enumerate(bodies)
+    ]
 
 
-def _settle(body: SmallBody, outcome: StoredRequest | Exception) -> None:
-    if body.result.done():  # the request went away
+Waiting = tuple[SmallBody, asyncio.Future[StoredRequest]]
+"""A body and the future its request awaits."""
+
+
+def _settle(waiting: asyncio.Future[StoredRequest], outcome: StoredRequest | Exception) -> None:
+    if waiting.done():  # the request went away
         return
     if isinstance(outcome, Exception):
-        body.result.set_exception(outcome)
+        waiting.set_exception(outcome)
     else:
-        body.result.set_result(outcome)
+        waiting.set_result(outcome)
 
 
 class GroupCommitter:
@@ -155,62 +189,99 @@ class GroupCommitter:
         self,
         pool: AsyncConnectionPool[Any],
         *,
+        autocommit_pool: AsyncConnectionPool[Any],
         one_by_one: Callable[[SmallBody], Awaitable[StoredRequest]],
-        committed: Callable[[UUID, list[UUID]], Awaitable[None]],
+        committed: Callable[[UUID, list[UUID]], None],
     ) -> None:
-        """``one_by_one`` stores a single body on its own (the race fallback);
-        ``committed`` is called after each commit with the tenant and the batches it
-        created, once their requests have their answers."""
+        """``pool`` is the gateway's; ``autocommit_pool`` holds an autocommit connection
+        (one is enough), on which one statement is a whole transaction. ``one_by_one``
+        stores a single body on its own (the race fallback); ``committed`` is called after
+        each commit with the tenant and the batches it created, once their requests have
+        their answers; it must not block."""
         self._pool = pool
+        self._autocommit_pool = autocommit_pool
         self._one_by_one = one_by_one
         self._committed = committed
-        self._queue: asyncio.Queue[SmallBody] = asyncio.Queue()
-        self._lanes: list[asyncio.Task[None]] = []
+        self._queue: asyncio.Queue[Waiting] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self._lanes = [asyncio.create_task(self._lane()) for _ in range(LANES)]
+        """Start committing, on the running loop (``store`` creates its futures there)."""
+        self._loop = asyncio.get_running_loop()
+        self._task = asyncio.create_task(self._commit_forever())
 
     async def close(self) -> None:
-        for lane in self._lanes:
-            lane.cancel()
-        for lane in self._lanes:
+        if self._task is not None:
+            self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await lane
+                await self._task
         while not self._queue.empty():
-            _settle(self._queue.get_nowait(), RuntimeError("the gateway is shutting down"))
+            _, waiting = self._queue.get_nowait()
+            _settle(waiting, RuntimeError("the gateway is shutting down"))
 
     async def store(self, body: SmallBody) -> StoredRequest:
         """Commit ``body`` with whatever else is waiting; returns once it is durable.
         Raises ``IdempotencyKeyReused`` like ``store_request``."""
-        self._queue.put_nowait(body)
-        return await body.result
+        waiting: asyncio.Future[StoredRequest] = self._loop.create_future()
+        self._queue.put_nowait((body, waiting))
+        return await waiting
 
-    async def _lane(self) -> None:
+    async def _commit_forever(self) -> None:
+        """One group at a time: while a group commits, the next one gathers in the queue."""
         while True:
             group = [await self._queue.get()]
             while len(group) < MAX_GROUP and not self._queue.empty():
                 group.append(self._queue.get_nowait())
-            by_tenant: dict[UUID, list[SmallBody]] = defaultdict(list)
-            for body in group:
-                by_tenant[body.tenant_id].append(body)
-            for tenant_id, bodies in by_tenant.items():
-                await self._commit(tenant_id, bodies)
+            by_tenant: dict[tuple[UUID, bool], list[Waiting]] = defaultdict(list)
+            for member in group:
+                body = member[0]
+                by_tenant[body.tenant_id, body.idempotency_key is not None].append(member)
+            for (tenant_id, keyed), members in by_tenant.items():
+                bodies = [body for body, _ in members]
+                if keyed:
+                    results = await self._commit_keyed(tenant_id, bodies)
+                else:
+                    results = await self._commit(tenant_id, bodies)
+                for (_, waiting), result in zip(members, results, strict=True):
+                    _settle(waiting, result)
+                created = [
+                    r.batch_id for r in results if isinstance(r, StoredRequest) and r.created
+                ]
+                if created:
+                    self._committed(tenant_id, created)
 
-    async def _commit(self, tenant_id: UUID, bodies: list[SmallBody]) -> None:
-        results: list[StoredRequest | Exception]
+    async def _commit(
+        self, tenant_id: UUID, bodies: list[SmallBody]
+    ) -> Sequence[StoredRequest | Exception]:
+        try:
+            async with self._autocommit_pool.connection() as conn:
+                created = await repository.insert_small_bodies(
+                    conn, tenant_id=tenant_id, bodies=_distinct(bodies)
+                )
+            missing = _missing(bodies, created)
+            existing: dict[Content, UUID] = {}
+            if missing:
+                # Stored before (or by a concurrent transaction that has committed, or
+                # the insert would have waited for it): safe to look up after our commit.
+                async with tenant_transaction(self._pool, tenant_id) as conn:
+                    existing = await repository.find_batches_by_content(
+                        conn, tenant_id=tenant_id, contents=missing
+                    )
+            return _stored(bodies, created, existing)
+        except Exception as exc:
+            return [exc] * len(bodies)
+
+    async def _commit_keyed(
+        self, tenant_id: UUID, bodies: list[SmallBody]
+    ) -> Sequence[StoredRequest | Exception]:
         try:
             async with tenant_transaction(self._pool, tenant_id) as conn:
-                results = list(await _store_group(conn, tenant_id, bodies))
+                return await _store_keyed(conn, tenant_id, bodies)
         except _KeyTaken:
             log.info("idempotency key race; storing the group one by one")
-            results = [await self._store_alone(body) for body in bodies]
+            return [await self._store_alone(body) for body in bodies]
         except Exception as exc:
-            results = [exc] * len(bodies)
-        for body, result in zip(bodies, results, strict=True):
-            _settle(body, result)
-        created = [r.batch_id for r in results if isinstance(r, StoredRequest) and r.created]
-        if created:
-            await self._committed(tenant_id, created)
+            return [exc] * len(bodies)
 
     async def _store_alone(self, body: SmallBody) -> StoredRequest | Exception:
         try:

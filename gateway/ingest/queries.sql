@@ -51,27 +51,18 @@ SELECT tenant_id, batch_id FROM received_batches_older_than(%(age)s, %(limit)s);
 SELECT idempotency_key, source, content_sha256, batch_id FROM ingest_idempotency_keys
 WHERE tenant_id = %(tenant_id)s AND idempotency_key = ANY(%(keys)s);
 
--- name: insert_small_batches
--- The grouped form of pipeline.intake's insert_batch: same columns, same content key.
-INSERT INTO ingest_batches (tenant_id, source, channel, filename, content_type, content_sha256, byte_size)
-SELECT %(tenant_id)s, u.source, 'api', u.filename, u.content_type, u.content_sha256, u.byte_size
-FROM unnest(%(sources)s::text[], %(filenames)s::text[], %(content_types)s::text[],
-            %(content_sha256s)s::text[], %(byte_sizes)s::bigint[])
-     AS u(source, filename, content_type, content_sha256, byte_size)
-ON CONFLICT ON CONSTRAINT ingest_batches_content_key DO NOTHING
-RETURNING id, source, content_sha256;
+-- name: insert_small_bodies
+-- One statement for the whole group (see the function in migration 0004). The arrays go
+-- in binary: no quoting and escaping of each element.
+SELECT id, source, content_sha256
+FROM ingest_store_small_bodies(%(tenant_id)s, %(sources)b, %(filenames)b, %(content_types)b,
+                               %(content_sha256s)b, %(datas)b);
 
 -- name: find_batches_by_content
 SELECT b.id, b.source, b.content_sha256 FROM ingest_batches b
 JOIN unnest(%(sources)s::text[], %(content_sha256s)s::text[]) AS u(source, content_sha256)
   ON b.source = u.source AND b.content_sha256 = u.content_sha256
 WHERE b.tenant_id = %(tenant_id)s;
-
--- name: insert_single_chunks
--- Small bodies are one chunk each (seq 0), as store_batch would write them.
-INSERT INTO ingest_payload_chunks (batch_id, seq, tenant_id, data)
-SELECT u.batch_id, 0, %(tenant_id)s, u.data
-FROM unnest(%(batch_ids)s::uuid[], %(datas)s::bytea[]) AS u(batch_id, data);
 
 -- name: insert_idempotency_keys
 INSERT INTO ingest_idempotency_keys (tenant_id, idempotency_key, source, content_sha256, batch_id)

@@ -19,15 +19,14 @@ from pipeline.core.queries import load_queries
 
 __all__ = [
     "IdempotencyRecord",
-    "SmallBatchRow",
+    "SmallBodyRow",
     "batch_status",
     "find_batches_by_content",
     "find_idempotency_key",
     "find_idempotency_keys",
     "insert_idempotency_key",
     "insert_idempotency_keys",
-    "insert_single_chunks",
-    "insert_small_batches",
+    "insert_small_bodies",
     "received_batches_older_than",
     "rotate_webhook_secret",
     "webhook_secrets",
@@ -38,8 +37,8 @@ SyncConn = psycopg.Connection[Any]
 
 # source, content_sha256, batch_id
 IdempotencyRecord = tuple[str, str, UUID]
-# source, filename, content_type, content_sha256, byte_size
-SmallBatchRow = tuple[str, str | None, str | None, str, int]
+# source, filename, content_type, content_sha256, data
+SmallBodyRow = tuple[str, str | None, str | None, str, bytes]
 
 
 async def webhook_secrets(
@@ -157,20 +156,23 @@ async def find_idempotency_keys(
     }
 
 
-async def insert_small_batches(
-    conn: Connection, *, tenant_id: UUID, rows: Sequence[SmallBatchRow]
+async def insert_small_bodies(
+    conn: Connection, *, tenant_id: UUID, bodies: Sequence[SmallBodyRow]
 ) -> dict[tuple[str, str], UUID]:
-    """Insert batch rows, skipping content already stored (or repeated in ``rows``).
-    Returns ``(source, content_sha256) -> id`` of the rows inserted now."""
+    """Insert a batch and its single chunk per body, skipping content already stored;
+    the bodies' ``(source, content_sha256)`` must be distinct. Scopes the transaction to
+    ``tenant_id`` itself: on an autocommit connection the call is a whole transaction,
+    committed when it returns. Returns ``(source, content_sha256) -> id`` of the batches
+    inserted now."""
     cur = await conn.execute(
-        queries["insert_small_batches"],
+        queries["insert_small_bodies"],
         {
             "tenant_id": tenant_id,
-            "sources": [row[0] for row in rows],
-            "filenames": [row[1] for row in rows],
-            "content_types": [row[2] for row in rows],
-            "content_sha256s": [row[3] for row in rows],
-            "byte_sizes": [row[4] for row in rows],
+            "sources": [row[0] for row in bodies],
+            "filenames": [row[1] for row in bodies],
+            "content_types": [row[2] for row in bodies],
+            "content_sha256s": [row[3] for row in bodies],
+            "datas": [row[4] for row in bodies],
         },
     )
     return {(source, sha256): batch_id for batch_id, source, sha256 in await cur.fetchall()}
@@ -188,19 +190,6 @@ async def find_batches_by_content(
         },
     )
     return {(source, sha256): batch_id for batch_id, source, sha256 in await cur.fetchall()}
-
-
-async def insert_single_chunks(
-    conn: Connection, *, tenant_id: UUID, chunks: Sequence[tuple[UUID, bytes]]
-) -> None:
-    await conn.execute(
-        queries["insert_single_chunks"],
-        {
-            "tenant_id": tenant_id,
-            "batch_ids": [batch_id for batch_id, _ in chunks],
-            "datas": [data for _, data in chunks],
-        },
-    )
 
 
 async def insert_idempotency_keys(

@@ -1,12 +1,14 @@
 """What the ingest endpoint keeps for the life of a gateway process: the group committer
-for small bodies, a small blocking PostgreSQL pool (``store_batch`` for big bodies runs
-on a thread), the secret box for signing secrets, and the recovery sweep.
+for small bodies (with an autocommit connection of its own), a small blocking PostgreSQL
+pool (``store_batch`` for big bodies runs on a thread), the rate limiter, the secret box
+for signing secrets, the hand-off to the worker and the recovery sweep.
 
 Processing (parse, normalize, load, queue deliveries) is the worker's: every stored
-batch is handed to it as an arq job right after its commit. Measured, processing small
-posts in the gateway itself cut its request rate by more than half (the parsing threads
-hold the GIL the event loop needs), while a worker polling every 50 ms still loads a
-single lead well within the second.
+batch is handed to it as an arq job within 50 ms of its commit (see
+``gateway.ingest.handoff``). Measured, processing small posts in the gateway itself cut
+its request rate by more than half (the parsing threads hold the GIL the event loop
+needs), while a worker polling every 50 ms still loads a single lead well within the
+second.
 
 The recovery sweep closes the gap between "stored" and "processed": a gateway that dies
 after its 202 but before processing finishes (or before its job reached Redis) leaves a
@@ -30,11 +32,13 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Litestar
-from psycopg_pool import ConnectionPool
+from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 from gateway.core.resources import Resources
 from gateway.ingest import repository
 from gateway.ingest.committer import GroupCommitter, SmallBody
+from gateway.ingest.handoff import JOB_BATCHES, ProcessingHandoff
+from gateway.ingest.ratelimit import RateLimiter
 from gateway.ingest.service import StoredRequest, store_request
 from gateway.settings import Settings
 from pipeline.core.db import system_transaction
@@ -48,8 +52,6 @@ log = logging.getLogger(__name__)
 RECOVER_AFTER = timedelta(seconds=60)
 RECOVER_EVERY_S = 30.0
 RECOVER_LIMIT = 500
-JOB_BATCHES = 100
-"""Batches per processing job."""
 
 
 @dataclass
@@ -57,6 +59,9 @@ class IngestRuntime:
     sync_pool: ConnectionPool[Any]
     """Blocking connections for big bodies (``store_batch`` on a thread) and processing."""
     committer: GroupCommitter
+    handoff: ProcessingHandoff
+    """Every batch stored by this process is added here once committed."""
+    rate_limiter: RateLimiter
     secret_box: SecretBox
 
 
@@ -114,6 +119,15 @@ def ingest_lifespan(
             name="leadgate-ingest",
         )
         await asyncio.to_thread(pool.open, wait=True, timeout=10.0)
+        autocommit_pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+            settings.database.app_conninfo(),
+            min_size=1,
+            max_size=1,
+            kwargs={"autocommit": True},
+            open=False,
+            name="leadgate-ingest-commit",
+        )
+        await autocommit_pool.open(wait=True, timeout=10.0)
         resources: Resources = app.state.resources
 
         async def one_by_one(body: SmallBody) -> StoredRequest:
@@ -129,15 +143,23 @@ def ingest_lifespan(
                 idempotency_key=body.idempotency_key,
             )
 
-        async def committed(tenant_id: UUID, batch_ids: list[UUID]) -> None:
-            for start in range(0, len(batch_ids), JOB_BATCHES):
-                await queue_processing(resources, tenant_id, batch_ids[start : start + JOB_BATCHES])
+        async def enqueue(tenant_id: UUID, batch_ids: list[UUID]) -> bool:
+            return await queue_processing(resources, tenant_id, batch_ids)
 
+        handoff = ProcessingHandoff(enqueue)
         runtime = IngestRuntime(
             sync_pool=pool,
-            committer=GroupCommitter(resources.pool, one_by_one=one_by_one, committed=committed),
+            committer=GroupCommitter(
+                resources.pool,
+                autocommit_pool=autocommit_pool,
+                one_by_one=one_by_one,
+                committed=handoff.add,
+            ),
+            handoff=handoff,
+            rate_limiter=RateLimiter(resources.redis, per_second=settings.ingest.rate_per_s),
             secret_box=SecretBox.from_secret_key(settings.auth.secret_key),
         )
+        handoff.start()
         runtime.committer.start()
         app.state.ingest = runtime
         recovery = asyncio.create_task(_recover_forever(resources))
@@ -148,6 +170,8 @@ def ingest_lifespan(
             with contextlib.suppress(asyncio.CancelledError):
                 await recovery
             await runtime.committer.close()
+            await handoff.close()
+            await autocommit_pool.close()
             await asyncio.to_thread(pool.close)
 
     return lifespan

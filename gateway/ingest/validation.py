@@ -7,6 +7,7 @@ that cannot become leads are data (failed records in the batch), never an error.
 from __future__ import annotations
 
 import codecs
+import functools
 
 import msgspec
 
@@ -43,12 +44,18 @@ def _first_object(document: object) -> dict[str, object] | None:
     return None
 
 
+@functools.cache
+def _folded_key_columns(source: str) -> frozenset[str]:
+    """A layout is fixed for the life of the process: fold its key columns once."""
+    return frozenset(fold_header(column) for column in get_source(source).layout.key_columns)
+
+
 def _check_columns(source: str, keys: list[str]) -> None:
     """What the adapter decides from a JSON stream's first object (``ColumnPlan.matched``):
     at least one of the layout's key columns, matched as the adapter folds headers."""
-    layout = get_source(source).layout
-    folded = {fold_header(key) for key in keys}
-    if not any(fold_header(column) in folded for column in layout.key_columns):
+    key_columns = _folded_key_columns(source)
+    if not any(fold_header(key) in key_columns for key in keys):
+        layout = get_source(source).layout
         error = SourceFormatError.missing_columns(
             layout.source, expected=layout.key_columns, found=[key.strip() for key in keys]
         )
