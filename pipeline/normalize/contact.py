@@ -11,7 +11,7 @@ from typing import Final
 from pipeline.core.records import FieldIssue
 from pipeline.normalize.issues import Rejected
 
-__all__ = ["choose_phones", "normalize_email", "normalize_phone"]
+__all__ = ["choose_phones", "drop_phone_punctuation", "normalize_email", "normalize_phone"]
 
 # The shapes nearly every vendor phone comes in, in one pass: optional +1/1, any of "() .-"
 # between the groups, then an optional extension or the ".0" of a spreadsheet number.
@@ -45,6 +45,21 @@ _INVALID_EMAIL = Rejected("invalid_email", "email address is not valid (name@dom
 _LONG_EMAIL = Rejected("invalid_email", "email address is longer than 254 characters")
 
 
+def drop_phone_punctuation(value: str) -> str:
+    """``value`` without the punctuation phone numbers are written with (``-() .+``).
+
+    Plain string operations: they beat any pattern for the usual punctuation.
+    """
+    return (
+        value.replace("-", "")
+        .replace(" ", "")
+        .replace("(", "")
+        .replace(")", "")
+        .replace(".", "")
+        .replace("+", "")
+    )
+
+
 def normalize_phone(value: str) -> str | Rejected | None:
     """A North American number as its 10 digits (``"5552345678"``), or why it is not one.
 
@@ -54,15 +69,7 @@ def normalize_phone(value: str) -> str | Rejected | None:
     if value.isascii():
         if len(value) == 10 and value.isdigit():
             return _check_nanp(value)
-        # Plain string operations beat any pattern for the usual punctuation.
-        digits = (
-            value.replace("-", "")
-            .replace(" ", "")
-            .replace("(", "")
-            .replace(")", "")
-            .replace(".", "")
-            .replace("+", "")
-        )
+        digits = drop_phone_punctuation(value)
         if digits.isdigit():
             if len(digits) == 10:
                 return _check_nanp(digits)

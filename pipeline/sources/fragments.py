@@ -31,7 +31,7 @@ import msgspec
 from pipeline.core.lead import Lead
 from pipeline.core.records import FieldIssue
 from pipeline.normalize import normalize_field
-from pipeline.normalize.contact import normalize_email, normalize_phone
+from pipeline.normalize.contact import drop_phone_punctuation, normalize_email, normalize_phone
 from pipeline.normalize.credit import apply_grade_scores
 from pipeline.normalize.issues import Rejected
 from pipeline.normalize.postal import normalize_address
@@ -411,14 +411,7 @@ def _area_and_exchange(head: str) -> str:
     area code and exchange start with 2-9 and the area code is no N11. A number of one
     digit ten times is left to the rule (``""``), so ``six + tail`` is always valid.
     """
-    digits = (
-        head.replace("-", "")
-        .replace(" ", "")
-        .replace("(", "")
-        .replace(")", "")
-        .replace(".", "")
-        .replace("+", "")
-    )
+    digits = drop_phone_punctuation(head)
     if len(digits) == 7 and digits[0] == "1":
         digits = digits[1:]
     if (
