@@ -28,11 +28,13 @@ from gateway.ingest.auth import Caller, authenticate
 from gateway.ingest.body import Received, receive_body
 from gateway.ingest.committer import SmallBody
 from gateway.ingest.media import parse_media_type, size_limit, too_large, unsupported
+from gateway.ingest.openapi import IngestOperation
 from gateway.ingest.ratelimit import RateLimited
 from gateway.ingest.runtime import IngestRuntime
 from gateway.ingest.schemas import BatchStatus, IngestAccepted
 from gateway.ingest.service import IdempotencyKeyReused, StoredRequest, store_request
 from gateway.ingest.validation import check_body
+from gateway.leads.openapi import problem_responses
 from pipeline.core.db import tenant_transaction
 from pipeline.sources import SOURCE_NAMES
 from pipeline.sources.mapping import GENERIC_SOURCE
@@ -154,6 +156,8 @@ class IngestController(Controller):
         status_code=202,
         request_max_body_size=None,  # limits are per media type, enforced while streaming
         summary="Submit leads (JSON object or array, JSON lines, CSV, or a multipart file)",
+        operation_class=IngestOperation,
+        responses=problem_responses(400, 401, 403, 404, 413, 415, 422, 429),
     )
     async def submit(self, request: Request[Any, Any, Any], source: FromPath[str]) -> Response[Any]:
         name = source.strip().lower()
@@ -223,7 +227,12 @@ class IngestController(Controller):
             headers=answer_headers,
         )
 
-    @get("/batches/{batch_id:uuid}", cache=False, summary="Progress of an ingest batch")
+    @get(
+        "/batches/{batch_id:uuid}",
+        cache=False,
+        summary="Progress of an ingest batch",
+        responses=problem_responses(400, 401, 403, 404),
+    )
     async def batch(self, request: Request[Any, Any, Any], batch_id: FromPath[UUID]) -> BatchStatus:
         """Counts by status and error code, and delivery progress. Needs an API key with
         the ``ingest`` or ``read`` scope of the batch's tenant: another tenant's batch is

@@ -1,6 +1,6 @@
 """Schemathesis against the gateway's own OpenAPI document: generated valid and invalid
-requests to the read, replay and event hook endpoints, with a key that has the read and
-admin scopes so authenticated paths run, must never get a 5xx and must be answered as
+requests to the ingest, read, replay and event hook endpoints, with a key that has the
+ingest, read and admin scopes so authenticated paths run, must never get a 5xx and must be answered as
 documented."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from tenant_auth.registry.service import get_tenant
 from .world import WEBHOOK_ID, World
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
-OUR_PATHS = r"^/(api/(leads|failed-records|deliveries)|bonzo/events)"
+OUR_PATHS = r"^/(api/(leads|failed-records|deliveries)|bonzo/events|ingest)"
 RUN_LIMIT_S = 540
 
 
@@ -37,6 +37,16 @@ async def pinned_values(world: World, key: str) -> str:
         f'"path.tenant_slug" = {json.dumps(world.acme.slug)}',
         f'"header.x-bonzo-code" = {json.dumps(world.acme.bonzo_code)}',
         f'"path.lead_id" = "{lead_id}"',
+    ]
+    # A schema-valid body can still be rightly refused: without the source's key columns
+    # (422), as text that is not JSON lines or has no header row (400), or as a multipart
+    # file whose part names no known type or file extension (415). One schema for every
+    # source cannot say which columns a source needs, nor what a text body holds.
+    lines += [
+        "",
+        "[[operations]]",
+        'include-path = "/ingest/{source}"',
+        'checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "415", "422"]',
     ]
     for path, cursor in cursors.items():
         lines += [
@@ -61,7 +71,7 @@ async def test_generated_requests_never_get_a_server_error_and_match_the_schema(
     async with open_registry(world.settings.auth) as registry:
         tenant = await get_tenant(registry, world.acme.slug)
         issued = await create_api_key(
-            registry, tenant, name="fuzz", scopes=["read", "admin"], actor="test"
+            registry, tenant, name="fuzz", scopes=["read", "admin", "ingest"], actor="test"
         )
     config = tmp_path / "schemathesis.toml"
     config.write_text(await pinned_values(world, issued.key.reveal()))
@@ -99,3 +109,5 @@ async def test_generated_requests_never_get_a_server_error_and_match_the_schema(
         output, _ = await process.communicate()
 
     assert process.returncode == 0, output.decode(errors="replace")[-20000:]
+    # The run's summary (operations, phases, generated cases) for the CI log.
+    print(output.decode(errors="replace")[-1500:])
