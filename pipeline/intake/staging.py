@@ -16,7 +16,7 @@ from msgspec.structs import astuple
 from pipeline.core.records import NormalizedLead, RawRecord
 from pipeline.intake import repository
 from pipeline.intake.repository import StagedFailure, StagedLead
-from pipeline.normalize import NormalizeConfig, compliance_hold_reason, normalize_record
+from pipeline.normalize import NormalizeConfig, compliance_hold_reason, normalize_item
 from pipeline.sources import SourceItem
 
 __all__ = ["StagedChunk", "staged_chunks"]
@@ -47,7 +47,7 @@ def staged_chunks(
     leads: list[StagedLead] = []
     failures: list[StagedFailure] = []
     for item in items:
-        result = normalize_record(item, config=config) if isinstance(item, RawRecord) else item
+        result = normalize_item(item, config=config)
         if isinstance(result, NormalizedLead):
             assert isinstance(item, RawRecord)
             lead = result.lead

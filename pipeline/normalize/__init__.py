@@ -11,7 +11,7 @@ from __future__ import annotations
 from pipeline.normalize.compliance import compliance_hold_reason
 from pipeline.normalize.config import DEFAULT_CONFIG, NormalizeConfig
 from pipeline.normalize.issues import CODES, ERROR_CODES
-from pipeline.normalize.service import normalize_field, normalize_record
+from pipeline.normalize.service import normalize_field, normalize_item, normalize_record
 
 __all__ = [
     "CODES",
@@ -20,5 +20,6 @@ __all__ = [
     "NormalizeConfig",
     "compliance_hold_reason",
     "normalize_field",
+    "normalize_item",
     "normalize_record",
 ]

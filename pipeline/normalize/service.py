@@ -35,7 +35,7 @@ from pipeline.normalize.text import (
     normalize_lead_kind,
 )
 
-__all__ = ["normalize_field", "normalize_record"]
+__all__ = ["normalize_field", "normalize_item", "normalize_record"]
 
 _RULES: Final[dict[str, Callable[[str], object]]] = {
     "source": normalize_identifier,
@@ -138,6 +138,14 @@ def normalize_record(
         _move_unknown_fields(values, extra)
         lead = msgspec.convert(values, Lead)
     return NormalizedLead(record=record.number, lead=lead, warnings=warnings)
+
+
+def normalize_item(
+    item: RawRecord | FailedRecord, *, config: NormalizeConfig = DEFAULT_CONFIG
+) -> NormalizedLead | FailedRecord:
+    """What a source adapter's item becomes: a record goes through every rule, a row the
+    adapter could not read is already its failed result."""
+    return normalize_record(item, config=config) if isinstance(item, RawRecord) else item
 
 
 def normalize_field(name: str, raw: str) -> tuple[object, Rejected | None]:

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import BinaryIO
 
-from pipeline.core.records import FailedRecord, NormalizedLead, RawRecord
-from pipeline.normalize import NormalizeConfig, normalize_record
+from pipeline.core.records import FailedRecord, NormalizedLead
+from pipeline.normalize import NormalizeConfig, normalize_item
 from pipeline.sources.adapter import SourceAdapter, SourceItem, is_json
 from pipeline.sources.delimited import irregular_row, open_delimited, read_delimited, records
 from pipeline.sources.encoding import open_text
@@ -73,7 +73,7 @@ def normalize_stream(
 
 def _reference(items: Iterable[SourceItem], config: NormalizeConfig) -> Iterator[Output]:
     for item in items:
-        yield normalize_record(item, config=config) if isinstance(item, RawRecord) else item
+        yield normalize_item(item, config=config)
 
 
 def _compiled(
@@ -127,7 +127,7 @@ def _render(
     for position, row in irregular.items():
         record_number = number + 1 + position
         item = irregular_row(record_number, row, plan)
-        result = normalize_record(item, config=config) if isinstance(item, RawRecord) else item
+        result = normalize_item(item, config=config)
         lines[position] = encode_result(result)
         if isinstance(result, FailedRecord):
             failures[position] = tuple(issue.code for issue in result.errors)
