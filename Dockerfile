@@ -1,8 +1,13 @@
 # leadgate: one image for the gateway and the worker (choose with the command).
 FROM python:3.11-slim AS build
-RUN pip install --no-cache-dir uv
+# A C compiler for the normalize path's optional extension (pipeline/sources/_speedups.c);
+# only this stage has it: the final image gets the built module.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/* \
+    && pip install --no-cache-dir uv
 WORKDIR /app
-COPY pyproject.toml uv.lock README.md ./
+COPY pyproject.toml setup.py uv.lock README.md ./
 RUN uv sync --locked --no-dev --no-install-project
 COPY gateway ./gateway
 COPY pipeline ./pipeline

@@ -40,7 +40,7 @@ import generate
 
 from pipeline.core.records import RawRecord
 from pipeline.normalize import DEFAULT_CONFIG, normalize_record
-from pipeline.sources import get_source
+from pipeline.sources import get_source, speedups
 from pipeline.sources.encoding import open_text
 from pipeline.sources.lines import LineChunk, normalize_stream
 from pipeline.sources.output import ResultWriter
@@ -250,6 +250,9 @@ def main() -> None:
             stages(vendor, path, args.runs)
         return
 
+    # The child processes import the same tree: they run with the C helpers or without.
+    helpers = "built" if speedups.NATIVE is not None else "not built: pure Python"
+    print(f"C helpers (pipeline/sources/_speedups.c): {helpers}\n")
     columns = (
         "vendor", "rows", "csv rows/s", "normalize rows/s", "ratio",
         "normalize rows/CPU-s", "csv peak RSS", "normalize peak RSS",

@@ -17,7 +17,10 @@ are computed per cell, with a short exact path for their common shape that falls
 the rule for anything else; the short paths memoize the part that does repeat (a phone's
 area code and exchange, a street without its house number, a URL's origin). Amount and
 consent URL columns mostly skip their producers: :mod:`pipeline.sources.columns` writes a
-chunk's column at once when its cells all have the common shape.
+chunk's column at once when its cells all have the common shape. Where the C helpers are
+built (:mod:`pipeline.sources.speedups`), :data:`NATIVE_COLUMNS`, :func:`native_addresses`
+and :class:`PhoneSlot` settle the common shapes in C and hand every other cell to the
+producer.
 """
 
 from __future__ import annotations
@@ -36,12 +39,15 @@ from pipeline.normalize.credit import apply_grade_scores
 from pipeline.normalize.issues import Rejected
 from pipeline.normalize.postal import normalize_address
 from pipeline.normalize.text import normalize_consent_url
+from pipeline.sources import speedups
 
 __all__ = [
     "AMOUNT_FIELDS",
+    "NATIVE_COLUMNS",
     "NO_PHONE",
     "NULL",
     "Memo",
+    "NativeColumn",
     "PhoneSlot",
     "Producer",
     "Warned",
@@ -52,6 +58,7 @@ __all__ = [
     "field_producer",
     "json_string",
     "json_value",
+    "native_addresses",
     "positions",
     "prefixed",
     "url_origin",
@@ -296,6 +303,17 @@ def _address(by_rule: Callable[[str], str]) -> Callable[[str], str]:
     return fragment
 
 
+def native_addresses(
+    native: speedups.Native,
+    houses: Sequence[str],
+    streets: Sequence[str],
+    producer: Callable[[str, str], str],
+) -> list[str]:
+    """``list(map(producer, houses, streets))`` for an :func:`address_producer`, the
+    common shape settled by the C helper."""
+    return native.address_pair_fragments(houses, streets, producer, _streets)
+
+
 def address_producer() -> Producer:
     """``address`` from a house-number cell and a street cell, joined with a space as the
     row mapper joins them (``" ".join(cells).strip()``)."""
@@ -353,6 +371,41 @@ def field_producer(name: str, *, order: int) -> Callable[[str], str] | Memo[str,
     if short_path is None:
         return by_rule
     return Memo(short_path(by_rule)) if name in AMOUNT_FIELDS else short_path(by_rule)
+
+
+NativeColumn = Callable[["speedups.Native", Sequence[str], str, Callable[[str], str]], list[str]]
+"""A C helper for a whole column: (the C module, cells, the blank cell's fragment, the
+field's producer) -> ``list(map(producer, cells))``, with the common shapes settled in C
+and every other cell sent to the producer."""
+
+
+def _amount_column(
+    native: speedups.Native, cells: Sequence[str], blank: str, producer: Callable[[str], str]
+) -> list[str]:
+    return native.amount_fragments(cells, blank, producer)
+
+
+def _date_column(
+    native: speedups.Native, cells: Sequence[str], blank: str, producer: Callable[[str], str]
+) -> list[str]:
+    return native.date_fragments(cells, blank, producer)
+
+
+NATIVE_COLUMNS: Final[dict[str, NativeColumn]] = {
+    "source_record_id": lambda native, cells, blank, producer: native.json_strings(
+        cells, blank, producer
+    ),
+    "email": lambda native, cells, blank, producer: native.email_fragments(cells, blank, producer),
+    "address": lambda native, cells, blank, producer: native.address_fragments(
+        cells, blank, producer, _streets
+    ),
+    "consent_url": lambda native, cells, blank, producer: native.url_fragments(
+        cells, blank, producer, _url_origins
+    ),
+    **dict.fromkeys(AMOUNT_FIELDS, _amount_column),
+    **dict.fromkeys(("mortgage_open_date", "trigger_date"), _date_column),
+}
+"""The fields fed by one column whose producer (:func:`field_producer`) has a C helper."""
 
 
 def credit_producer(
@@ -537,17 +590,27 @@ class PhoneSlot:
     """``phone`` and ``alt_phones`` (with the text between them) for a chunk of rows,
     from the phone columns in candidate order; the phone warnings take place ``order``.
 
-    Each cell is read once (:class:`_PhoneCandidates`); a row whose first cell is its
-    only candidate, and valid, is written in C, the others one by one.
+    With the C helper (:mod:`pipeline.sources.speedups`), rows whose candidates are valid
+    numbers are written in C and the others by :func:`_choose`. Without it, each cell is
+    read once (:class:`_PhoneCandidates`); a row whose first cell is its only candidate,
+    and valid, is written in C, the others one by one.
     """
 
-    __slots__ = ("_candidates", "_order")
+    __slots__ = ("_candidates", "_odd", "_order")
 
     def __init__(self, *, order: int) -> None:
         self._candidates = _PhoneCandidates()
+        # With the C helper: the cells it leaves to Python (N/A, vanity numbers, other
+        # shapes), which repeat more than numbers do.
+        self._odd = Memo(_candidate)
         self._order = order
 
     def fragments(self, columns: Sequence[Sequence[str]]) -> list[str]:
+        if speedups.NATIVE is not None:
+            # The rows of valid numbers in C; the others by _choose, as below.
+            return speedups.NATIVE.phone_fragments(
+                columns, _area_and_exchanges, self._odd.__getitem__, _choose, self._order
+            )
         lookup = self._candidates.__getitem__
         # The first column is rarely blank: a direct call skips the dict's miss.
         candidates = [list(map(_candidate, columns[0]))]

@@ -7,9 +7,11 @@ and so is every output line but for its values. A :class:`LineRenderer` works on
 of rows at a time, column by column: each Lead field's fragments for the whole chunk come
 from one ``map`` of its producer (:mod:`pipeline.sources.fragments`; mostly a memo hit, in
 C) over the field's column, or from :mod:`pipeline.sources.columns` for the whole column
-at once, and ``map("".join, zip(...))`` interleaves them with the line's constant
-template text, in C; a memo's fragments carry the constant text before them. No record,
-dict or struct is built per row.
+at once, and :func:`~pipeline.sources.speedups.join_lines` interleaves them with the
+line's constant template text; a memo's fragments carry the constant text before them.
+No record, dict or struct is built per row. Where the C helpers are built
+(:mod:`pipeline.sources.speedups`), the transposition, the join, memo lookups and the
+columns of values that rarely repeat run without a Python call per cell.
 
 A row whose record fails (no first name, no contact) gets its failed line from the same
 fragments: its warnings, the reference's own error objects, and ``raw`` encoded by msgspec.
@@ -30,12 +32,15 @@ import msgspec
 from pipeline.core.lead import LEAD_FIELDS, Lead
 from pipeline.core.records import FailedRecord, RawRecord
 from pipeline.normalize import NormalizeConfig, normalize_field, normalize_record
+from pipeline.sources import speedups
 from pipeline.sources.columns import consent_url_column, whole_dollar_column
 from pipeline.sources.fragments import (
     AMOUNT_FIELDS,
+    NATIVE_COLUMNS,
     NO_PHONE,
     NULL,
     Memo,
+    NativeColumn,
     PhoneSlot,
     Producer,
     Warned,
@@ -46,10 +51,12 @@ from pipeline.sources.fragments import (
     field_producer,
     json_string,
     json_value,
+    native_addresses,
     positions,
     prefixed,
 )
 from pipeline.sources.rowmapper import RowMapping
+from pipeline.sources.speedups import join_lines, transpose
 
 __all__ = ["LineRenderer", "RenderedChunk", "compile_line_renderer"]
 
@@ -89,7 +96,16 @@ class _Slot:
     ``None`` stands for an absent column, a blank cell). ``warns`` is false for fields
     whose rules never reject."""
 
-    __slots__ = ("_memo", "_misses_before_trial", "_seen", "inputs", "prefix", "producer", "warns")
+    __slots__ = (
+        "_lookup",
+        "_memo",
+        "_misses_before_trial",
+        "_seen",
+        "inputs",
+        "prefix",
+        "producer",
+        "warns",
+    )
 
     def __init__(
         self,
@@ -107,6 +123,8 @@ class _Slot:
         self.inputs = tuple(inputs)
         self.warns = warns
         self.prefix = ""
+        # The memo of a one-column slot, while ``producer`` is its lookup.
+        self._lookup = self._memo if len(self.inputs) == 1 and None not in self.inputs else None
 
     def take_prefix(self, prefix: str) -> bool:
         """Start every fragment with ``prefix`` (the line's constant text before this
@@ -120,8 +138,14 @@ class _Slot:
 
     def fragments(self, columns: Sequence[Sequence[str]], count: int) -> list[str]:
         assert self.producer is not None
-        cells = [repeat("", count) if index is None else columns[index] for index in self.inputs]
-        fragments = list(map(self.producer, *cells))
+        native = speedups.NATIVE
+        if native is not None and self._lookup is not None:
+            index = self.inputs[0]
+            assert index is not None
+            fragments = native.memo_fragments(columns[index], self._lookup)
+        else:
+            cells = [repeat("", count) if i is None else columns[i] for i in self.inputs]
+            fragments = list(map(self.producer, *cells))
         if self._memo is not None:
             self._forget_unique_values(count)
         return fragments
@@ -138,6 +162,7 @@ class _Slot:
             misses = self._memo.misses - self._misses_before_trial
             if misses * 10 > (self._seen - _MEMO_TRIAL) * 9:
                 self.producer = self._memo.compute
+                self._lookup = None
             self._memo = None
 
 
@@ -165,17 +190,26 @@ when some cell needs its producer (:mod:`pipeline.sources.columns`)."""
 
 
 class _ColumnSlot(_Slot):
-    """A field fed by one column whose chunks usually take a column-at-once path; the
-    others go cell by cell. A column whose chunks keep failing that path stops trying."""
+    """A field fed by one column whose chunks usually take a whole-column path: its C
+    helper when the extension is built, else its column-at-once function if it has one;
+    the other chunks go cell by cell. A column whose chunks keep failing the
+    column-at-once path stops trying."""
 
-    __slots__ = ("_at_once", "_blank", "_chunks", "_declined", "_index")
+    __slots__ = ("_at_once", "_blank", "_chunks", "_declined", "_index", "_native")
 
     def __init__(
-        self, producer: Producer | Memo[str, str], index: int, at_once: _ColumnAtOnce
+        self,
+        producer: Producer | Memo[str, str],
+        index: int,
+        *,
+        native: NativeColumn,
+        at_once: _ColumnAtOnce | None = None,
+        warns: bool = True,
     ) -> None:
-        super().__init__(producer, (index,))
+        super().__init__(producer, (index,), warns=warns)
         assert self.producer is not None
-        self._at_once: _ColumnAtOnce | None = at_once
+        self._native = native
+        self._at_once = at_once
         self._index = index
         self._blank = self.producer("")
         self._chunks = 0
@@ -183,6 +217,9 @@ class _ColumnSlot(_Slot):
 
     def fragments(self, columns: Sequence[Sequence[str]], count: int) -> list[str]:
         cells = columns[self._index]
+        if speedups.NATIVE is not None:
+            assert self.producer is not None
+            return self._native(speedups.NATIVE, cells, self._blank, self.producer)
         if self._at_once is not None:
             self._chunks += 1
             found = self._at_once(cells, self._blank)
@@ -210,8 +247,8 @@ class _AmountColumn(_ColumnSlot):
 
     __slots__ = ("_memo_of",)
 
-    def __init__(self, producer: Memo[str, str], index: int) -> None:
-        super().__init__(producer, index, whole_dollar_column)
+    def __init__(self, producer: Memo[str, str], native: NativeColumn, index: int) -> None:
+        super().__init__(producer, index, native=native, at_once=whole_dollar_column)
         self._memo_of = producer
 
     def _by_cell(
@@ -229,6 +266,22 @@ class _AmountColumn(_ColumnSlot):
             for position, fragment in zip(missing, found, strict=True):
                 fragments[position] = fragment
         return fragments
+
+
+class _HouseAndStreet(_Slot):
+    """``address`` from a house-number column and a street column."""
+
+    __slots__ = ()
+
+    def fragments(self, columns: Sequence[Sequence[str]], count: int) -> list[str]:
+        native = speedups.NATIVE
+        if native is None:
+            return super().fragments(columns, count)
+        assert self.producer is not None
+        house, street = self.inputs
+        assert house is not None
+        assert street is not None
+        return native_addresses(native, columns[house], columns[street], self.producer)
 
 
 class _PhoneColumns(_Slot):
@@ -286,28 +339,28 @@ class LineRenderer:
         self._no_first_name = slots[first_name].prefix + NULL
         self._no_email = NULL if email is None else slots[email].prefix + NULL
 
-    def render(self, rows: Sequence[Sequence[str]], first_number: int) -> RenderedChunk:
-        """The lines of ``rows`` (non-blank, of the header's width), numbered from
-        ``first_number``."""
+    def render(self, rows: list[list[str]], first_number: int) -> RenderedChunk:
+        """The lines of ``rows`` (at least one; non-blank, of the header's width),
+        numbered from ``first_number``."""
         count = len(rows)
-        columns = list(zip(*rows, strict=True))
+        columns = transpose(rows)
         values = [slot.fragments(columns, count) for slot in self._slots]
-        extra = [slot.fragments(columns, count) for slot in self._extra]
         warnings = self._warnings(values)
-        texts: Iterable[str] = repeat("", count)
+        texts: str | list[str] = ""
         if warnings:
             texts = [""] * count
             for position, found in warnings.items():
                 texts[position] = ",".join([text for _, text, _ in found])
-        # Each extra entry starts with a comma; the first one written drops it.
-        entries = map(_AFTER_COMMA, map("".join, zip(*extra, strict=True)))
-        numbers = map(str, range(first_number, first_number + count))
+        entries: list[str] = []
+        if self._extra:
+            # Each extra entry starts with a comma; the first one written drops it.
+            extra = [slot.fragments(columns, count) for slot in self._extra]
+            entries = list(map(_AFTER_COMMA, join_lines(extra)))
+        numbers = list(map(str, range(first_number, first_number + count)))
         inputs = (numbers, *values, entries, texts)
-        pieces = [
-            inputs[piece] if type(piece) is int else repeat(piece) for piece in self._template
-        ]
-        # The constant pieces never end: the value columns decide the length.
-        lines = list(map("".join, zip(*pieces, strict=False)))
+        lines = join_lines(
+            [inputs[piece] if isinstance(piece, int) else piece for piece in self._template]
+        )
         failures: dict[int, tuple[str, ...]] = {}
         for position, errors in self._failures(values).items():
             found = warnings.get(position, [])
@@ -350,9 +403,9 @@ class LineRenderer:
     def _warnings(self, values: list[list[str]]) -> dict[int, list[Warning]]:
         """The warnings of the rows that have any, by position, in the reference's order."""
         found: dict[int, list[Warning]] = {}
-        for slot, fragments in zip(self._slots, values, strict=True):
-            if slot.warns and Warned in set(map(type, fragments)):
-                for position, fragment in enumerate(fragments):
+        for index in speedups.warned(values):
+            if self._slots[index].warns:
+                for position, fragment in enumerate(values[index]):
                     if type(fragment) is Warned:
                         found.setdefault(position, []).extend(fragment.warnings)
         for row in found.values():
@@ -400,11 +453,16 @@ def _field_slot(field: str, mapping: RowMapping, order: int) -> _Slot:
     warns = field not in _NEVER_REJECTED
     for name, index in mapping.single:
         if name == field:
+            native = NATIVE_COLUMNS.get(field)
             if field in AMOUNT_FIELDS:
                 assert isinstance(producer, Memo)
-                return _AmountColumn(producer, index)
+                assert native is not None
+                return _AmountColumn(producer, native, index)
             if field == "consent_url":
-                return _ColumnSlot(producer, index, consent_url_column)
+                assert native is not None
+                return _ColumnSlot(producer, index, native=native, at_once=consent_url_column)
+            if native is not None:
+                return _ColumnSlot(producer, index, native=native, warns=warns)
             return _Slot(producer, (index,), warns=warns)
     for name, indices in mapping.first_of:
         if name == field:
@@ -412,7 +470,7 @@ def _field_slot(field: str, mapping: RowMapping, order: int) -> _Slot:
     for name, indices in mapping.joined:
         if name == field:
             if field == "address" and len(indices) == 2:
-                return _Slot(address_producer(), indices, warns=warns)
+                return _HouseAndStreet(address_producer(), indices, warns=warns)
             return _Slot(_joined(call), indices, warns=warns)
     raise AssertionError(f"{field} is not fed by a column")
 

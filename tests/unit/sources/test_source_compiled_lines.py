@@ -1,4 +1,5 @@
-"""The compiled ``leadgate normalize`` path prints exactly what the reference path prints.
+"""The compiled ``leadgate normalize`` path prints exactly what the reference path prints,
+with the C helpers (``pipeline.sources.speedups``) and without them.
 
 Differential tests: every input goes through ``normalize_stream`` twice, compiled (the
 per-file line renderer) and with ``compiled=False`` (adapter, ``normalize_record``,
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -20,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.normalize import DEFAULT_CONFIG, NormalizeConfig
-from pipeline.sources import Layout, get_source
+from pipeline.sources import Layout, get_source, speedups
 from pipeline.sources.columns import consent_url_column, whole_dollar_column
 from pipeline.sources.fragments import Memo, field_producer
 from pipeline.sources.linebuilder import compile_line_renderer
@@ -28,6 +30,18 @@ from pipeline.sources.lines import CHUNK_ROWS, LineChunk, normalize_stream
 from pipeline.sources.output import ResultWriter, Summary
 
 REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module", autouse=True, params=["C helpers", "pure Python"])
+def speedups_path(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test runs twice: with the C helpers (skipped where the extension was not
+    built) and with the pure-Python definitions they stand for."""
+    if request.param == "C helpers" and speedups.NATIVE is None:
+        pytest.skip("the C extension is not built")
+    with pytest.MonkeyPatch.context() as patch:
+        if request.param == "pure Python":
+            patch.setattr(speedups, "NATIVE", None)
+        yield
 
 
 def _generator() -> ModuleType:
