@@ -114,13 +114,13 @@ ON CONFLICT ON CONSTRAINT failed_records_record_key DO NOTHING;
 -- record of the same chunk with one of those keys. Earlier chunks of the same batch are
 -- already in leads, so they count as existing. Accepted leads get their outbox row here.
 -- Only the keys go through the window sorts and probes; the wide rows are read once, by
--- the insert.
+-- the insert. The sorts compare as "C", like the leads' key columns (migration 0006).
 WITH firsts AS (
     SELECT s.id, s.record_number, s.source_record_id, s.phone, s.email,
         least(
-            CASE WHEN s.source_record_id IS NOT NULL THEN min(s.record_number) OVER (PARTITION BY s.source_record_id) END,
-            CASE WHEN s.phone IS NOT NULL THEN min(s.record_number) OVER (PARTITION BY s.phone) END,
-            CASE WHEN s.email IS NOT NULL THEN min(s.record_number) OVER (PARTITION BY s.email) END
+            CASE WHEN s.source_record_id IS NOT NULL THEN min(s.record_number) OVER (PARTITION BY s.source_record_id COLLATE "C") END,
+            CASE WHEN s.phone IS NOT NULL THEN min(s.record_number) OVER (PARTITION BY s.phone COLLATE "C") END,
+            CASE WHEN s.email IS NOT NULL THEN min(s.record_number) OVER (PARTITION BY s.email COLLATE "C") END
         ) AS first_in_chunk
     FROM lead_staging s
 ), existing AS (
@@ -166,7 +166,7 @@ WITH firsts AS (
         s.second_rate, s.additional_cash, s.down_payment, s.ltv, s.bid_loan_value, s.cash_out,
         s.found_home, s.va_eligible, s.has_second_mortgage, s.loan_type, s.loan_purpose,
         s.property_type, s.property_use, s.mortgage_open_date::date, s.trigger_date::date,
-        s.consent_url, s.extra::jsonb, s.warnings::jsonb, s.raw::json
+        s.consent_url, s.extra::jsonb, s.warnings::jsonb, s.raw
     FROM lead_staging s JOIN resolved r USING (record_number)
     ON CONFLICT ON CONSTRAINT leads_record_key DO NOTHING
     RETURNING id, status

@@ -121,7 +121,7 @@ def test_the_raw_row_and_unmapped_columns_are_kept(app_conn: Any, tenant: UUID) 
 
     ingest(app_conn, tenant_id=tenant, source="leadsource", stream=file, channel="cli")
 
-    raw, extra = _rows(app_conn, tenant, "SELECT raw, extra FROM leads")[0]
+    raw, extra = _rows(app_conn, tenant, "SELECT raw::json, extra FROM leads")[0]
     assert list(raw) == [
         "Lead ID",
         "First Name",
