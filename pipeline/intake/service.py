@@ -28,9 +28,9 @@ from pipeline.core.db import tenant_transaction_sync
 from pipeline.intake import repository
 from pipeline.intake.readahead import read_ahead
 from pipeline.intake.schemas import BatchCounts, Channel, IngestBatch, IngestOutcome
-from pipeline.intake.staging import staged_chunks
+from pipeline.intake.staging import StagedChunk, staged_chunks
 from pipeline.normalize import NormalizeConfig
-from pipeline.sources import SourceFormatError, SourceItem, get_source
+from pipeline.sources import SourceFormatError, get_source
 from pipeline.sources.layout import Layout
 
 __all__ = ["IngestError", "ingest", "process_batch", "store_batch"]
@@ -182,8 +182,14 @@ def process_batch(
             )
         )
         try:
-            items = get_source(batch.source, mapping=mapping).read(source_stream)
-            counts, delivery_ids = _load(conn, batch, items, config, dedupe_window, on_progress)
+            chunks = staged_chunks(
+                conn.cursor(),
+                get_source(batch.source, mapping=mapping),
+                source_stream,
+                config=config,
+                size=LOAD_CHUNK_RECORDS,
+            )
+            counts, delivery_ids = _load(conn, batch, chunks, dedupe_window, on_progress)
         except SourceFormatError as exc:
             repository.reject_batch(conn, tenant_id=tenant_id, batch_id=batch_id, error=str(exc))
         else:
@@ -199,8 +205,7 @@ def process_batch(
 def _load(
     conn: Conn,
     batch: IngestBatch,
-    items: Iterator[SourceItem],
-    config: NormalizeConfig,
+    chunks: Iterator[StagedChunk],
     dedupe_window: timedelta,
     on_progress: Callable[[int], None] | None,
 ) -> tuple[BatchCounts, list[UUID]]:
@@ -208,7 +213,6 @@ def _load(
     repository.lock_tenant_dedupe(conn, tenant_id=batch.tenant_id)
     totals = BatchCounts()
     delivery_ids: list[UUID] = []
-    chunks = staged_chunks(conn.cursor(), items, config=config, size=LOAD_CHUNK_RECORDS)
     with read_ahead(chunks, depth=READ_AHEAD_CHUNKS) as ready:
         for chunk in ready:
             repository.copy_staged(conn, leads=chunk.leads, failures=chunk.failures)
