@@ -728,6 +728,45 @@ PER_CELL(date_fragments, calendar_date, "OUO")
 PER_CELL(address_fragments, address_line, "OUOO!")
 PER_CELL(url_fragments, consent_url, "OUOO!")
 
+/* prefixed_strings(cells, prefix, fallback) -> list[str]: prefix + `"cell"` for a cell
+ * JSON writes as it is (see is_plain), fallback(cell) for any other cell. */
+static PyObject *
+prefixed_strings(PyObject *module, PyObject *args)
+{
+    (void)module;
+    PyObject *cells, *prefix, *fallback;
+    if (!PyArg_ParseTuple(args, "OUO:prefixed_strings", &cells, &prefix, &fallback))
+        return NULL;
+    static PyObject *quote;
+    if (quote == NULL && (quote = PyUnicode_InternFromString("\"")) == NULL)
+        return NULL;
+    PyObject *fast = PySequence_Fast(cells, "prefixed_strings: cells must be a sequence");
+    if (fast == NULL)
+        return NULL;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(fast);
+    PyObject *fragments = PyList_New(count);
+    for (Py_ssize_t r = 0; fragments != NULL && r < count; r++) {
+        PyObject *cell = PySequence_Fast_GET_ITEM(fast, r), *found;
+        if (!PyUnicode_Check(cell)) {
+            PyErr_SetString(PyExc_TypeError, "prefixed_strings: a cell is not a str");
+            Py_CLEAR(fragments);
+            break;
+        }
+        if (is_plain(cell)) {
+            PyObject *parts[4] = {prefix, quote, cell, quote};
+            found = concat(parts, 4);
+        }
+        else
+            found = PyObject_CallOneArg(fallback, cell);
+        if (found == NULL)
+            Py_CLEAR(fragments);
+        else
+            PyList_SET_ITEM(fragments, r, found);
+    }
+    Py_DECREF(fast);
+    return fragments;
+}
+
 /* address_pair_fragments(houses, streets, fallback, memo) -> list[str]: for a house
  * number of ASCII digits and a street ending in a printable ASCII character other than a
  * space that `memo` maps to a non-empty str `rest`, `"N rest"`; for any other pair,
@@ -835,6 +874,51 @@ warned(PyObject *module, PyObject *columns)
     return found;
 }
 
+/* encode_lines(lines) -> bytes: "".join(line + "\n" for line in lines), UTF-8 encoded; an
+ * ASCII line is copied as it is. */
+static PyObject *
+encode_lines(PyObject *module, PyObject *lines)
+{
+    (void)module;
+    if (!PyList_Check(lines)) {
+        PyErr_SetString(PyExc_TypeError, "encode_lines: lines must be a list");
+        return NULL;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(lines), size = 0;
+    for (Py_ssize_t r = 0; r < count; r++) {
+        PyObject *line = PyList_GET_ITEM(lines, r);
+        Py_ssize_t length;
+        if (!PyUnicode_Check(line)) {
+            PyErr_SetString(PyExc_TypeError, "encode_lines: a line is not a str");
+            return NULL;
+        }
+        if (PyUnicode_IS_ASCII(line))
+            length = PyUnicode_GET_LENGTH(line);
+        else if (PyUnicode_AsUTF8AndSize(line, &length) == NULL)
+            return NULL; /* the UTF-8 form stays cached on the str for the copy below */
+        size += length + 1;
+    }
+    PyObject *encoded = PyBytes_FromStringAndSize(NULL, size);
+    if (encoded == NULL)
+        return NULL;
+    char *out = PyBytes_AS_STRING(encoded);
+    for (Py_ssize_t r = 0; r < count; r++) {
+        PyObject *line = PyList_GET_ITEM(lines, r);
+        Py_ssize_t length;
+        const char *text;
+        if (PyUnicode_IS_ASCII(line)) {
+            length = PyUnicode_GET_LENGTH(line);
+            text = (const char *)PyUnicode_DATA(line);
+        }
+        else
+            text = PyUnicode_AsUTF8AndSize(line, &length);
+        memcpy(out, text, length);
+        out += length;
+        *out++ = '\n';
+    }
+    return encoded;
+}
+
 static PyMethodDef methods[] = {
     {"transpose", transpose, METH_VARARGS, "The columns of equally wide rows, as lists."},
     {"join_lines", join_lines, METH_O, "Constant texts and columns of texts joined row by row."},
@@ -848,8 +932,10 @@ static PyMethodDef methods[] = {
     {"url_fragments", url_fragments, METH_VARARGS, "Consent URLs of a known origin."},
     {"date_fragments", date_fragments, METH_VARARGS, "Calendar dates of the common layouts."},
     {"address_pair_fragments", address_pair_fragments, METH_VARARGS, "Street lines of two columns."},
+    {"prefixed_strings", prefixed_strings, METH_VARARGS, "Plain cells as JSON strings, prefixed."},
     {"memo_fragments", memo_fragments, METH_VARARGS, "A column's values in a memo."},
     {"warned", warned, METH_O, "The columns holding fragments that carry warnings."},
+    {"encode_lines", encode_lines, METH_O, "Lines and their newlines as UTF-8."},
     {NULL, NULL, 0, NULL},
 };
 

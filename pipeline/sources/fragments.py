@@ -54,6 +54,7 @@ __all__ = [
     "Warning",
     "address_producer",
     "credit_producer",
+    "extra_prefix",
     "extra_producer",
     "field_producer",
     "json_string",
@@ -656,10 +657,16 @@ def positions(values: Sequence[object], value: object) -> list[int]:
         return found
 
 
+def extra_prefix(key: str) -> str:
+    """The text before the cell's JSON string in an ``extra`` entry: ``,"key":``."""
+    return "," + json_string(key) + ":"
+
+
 def extra_producer(key: str) -> Memo[str, str]:
     """``,"key":"cell"`` for an ``extra`` entry, ``""`` for a blank cell (the caller drops
-    the first entry's comma)."""
-    prefix = "," + json_string(key) + ":"
+    the first entry's comma). A column of values that do not repeat drops the memo for
+    ``native.prefixed_strings(cells, extra_prefix(key), producer)``."""
+    prefix = extra_prefix(key)
 
     def fragment(cell: str) -> str:
         return f"{prefix}{json_string(cell)}" if cell and not cell.isspace() else ""

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from itertools import repeat
 from operator import itemgetter
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, cast
 
 import msgspec
 
@@ -47,6 +47,7 @@ from pipeline.sources.fragments import (
     Warning,
     address_producer,
     credit_producer,
+    extra_prefix,
     extra_producer,
     field_producer,
     json_string,
@@ -284,6 +285,26 @@ class _HouseAndStreet(_Slot):
         return native_addresses(native, columns[house], columns[street], self.producer)
 
 
+class _ExtraColumn(_Slot):
+    """An ``extra`` entry. Once its memo is dropped (a column of values that do not
+    repeat, such as incomes), the C helper writes the plain cells."""
+
+    __slots__ = ("_entry_prefix",)
+
+    def __init__(self, key: str, index: int) -> None:
+        super().__init__(extra_producer(key), (index,), warns=False)
+        self._entry_prefix = extra_prefix(key)
+
+    def fragments(self, columns: Sequence[Sequence[str]], count: int) -> list[str]:
+        native = speedups.NATIVE
+        if native is None or self._memo is not None or self._lookup is not None:
+            return super().fragments(columns, count)
+        assert self.producer is not None
+        index = self.inputs[0]
+        assert index is not None
+        return native.prefixed_strings(columns[index], self._entry_prefix, self.producer)
+
+
 class _PhoneColumns(_Slot):
     __slots__ = ("phones",)
 
@@ -405,9 +426,10 @@ class LineRenderer:
         found: dict[int, list[Warning]] = {}
         for index in speedups.warned(values):
             if self._slots[index].warns:
-                for position, fragment in enumerate(values[index]):
-                    if type(fragment) is Warned:
-                        found.setdefault(position, []).extend(fragment.warnings)
+                column = values[index]
+                # The types in C, then their scan in C: fewer Python steps per cell.
+                for position in positions(list(map(type, column)), Warned):
+                    found.setdefault(position, []).extend(cast(Warned, column[position]).warnings)
         for row in found.values():
             if len(row) > 1:
                 row.sort(key=_ORDER)
@@ -521,7 +543,7 @@ def compile_line_renderer(mapping: RowMapping, *, config: NormalizeConfig) -> Li
         add(_Slot(producer, inputs if inputs[1] is not None else inputs[:1]), *_CREDIT_FIELDS)
     if mapping.phones:
         add(_PhoneColumns(PhoneSlot(order=len(fields) + 1), mapping.phones), "phone", "alt_phones")
-    extra = [_Slot(extra_producer(key), (index,), warns=False) for key, index in mapping.extra]
+    extra: list[_Slot] = [_ExtraColumn(key, index) for key, index in mapping.extra]
 
     defaults = Lead(source="")
     line = _Template()

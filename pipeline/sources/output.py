@@ -17,6 +17,7 @@ import msgspec
 from pipeline.core.lead import Lead
 from pipeline.core.records import FailedRecord, FieldIssue, NormalizedLead
 from pipeline.core.structs import Struct
+from pipeline.sources.speedups import encode_lines
 
 __all__ = ["ResultWriter", "Summary", "encode_result"]
 
@@ -105,14 +106,12 @@ class ResultWriter:
         """Lines already encoded as JSON text (one per record, without newlines)."""
         if not lines:
             return
-        buffer = self._buffer
-        # Line by line: an ASCII line (most of them) is copied as it is, while one
-        # non-ASCII line would make the whole joined text take the slower UTF-8 encoder.
-        buffer += b"\n".join(map(str.encode, lines))
-        buffer += b"\n"
-        if len(buffer) >= FLUSH_BYTES:
-            self._out.write(buffer)
-            buffer.clear()
+        # Written as they are, a chunk at a time: appended to the buffer, they would grow
+        # it to FLUSH_BYTES and free it again, costing a page fault per 4 KiB written.
+        if self._buffer:
+            self._out.write(self._buffer)
+            self._buffer.clear()
+        self._out.write(encode_lines(lines))
 
     def flush(self) -> None:
         self._out.write(self._buffer)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from itertools import repeat
 from typing import Protocol
 
-__all__ = ["NATIVE", "Native", "join_lines", "transpose", "warned"]
+__all__ = ["NATIVE", "Native", "encode_lines", "join_lines", "transpose", "warned"]
 
 
 class Native(Protocol):
@@ -82,9 +82,15 @@ class Native(Protocol):
         /,
     ) -> list[str]: ...
 
+    def prefixed_strings(
+        self, cells: Sequence[str], prefix: str, fallback: Callable[[str], str], /
+    ) -> list[str]: ...
+
     def memo_fragments(self, cells: Sequence[str], memo: dict[str, str], /) -> list[str]: ...
 
     def warned(self, columns: Sequence[list[str]], /) -> list[int]: ...
+
+    def encode_lines(self, lines: list[str], /) -> bytes: ...
 
 
 def _native() -> Native | None:
@@ -122,3 +128,12 @@ def warned(columns: Sequence[list[str]]) -> list[int]:
     if NATIVE is not None:
         return NATIVE.warned(columns)
     return [index for index, column in enumerate(columns) if not set(map(type, column)) <= {str}]
+
+
+def encode_lines(lines: list[str]) -> bytes:
+    """Each line and a newline, encoded as UTF-8."""
+    if NATIVE is not None:
+        return NATIVE.encode_lines(lines)
+    # Line by line: an ASCII line (most of them) is copied as it is, while one non-ASCII
+    # line would make the whole joined text take the slower UTF-8 encoder.
+    return b"\n".join([*map(str.encode, lines), b""])

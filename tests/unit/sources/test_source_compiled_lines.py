@@ -25,7 +25,7 @@ from pipeline.normalize import DEFAULT_CONFIG, NormalizeConfig
 from pipeline.sources import Layout, get_source, speedups
 from pipeline.sources.columns import consent_url_column, whole_dollar_column
 from pipeline.sources.fragments import Memo, field_producer
-from pipeline.sources.linebuilder import compile_line_renderer
+from pipeline.sources.linebuilder import _MEMO_TRIAL, compile_line_renderer
 from pipeline.sources.lines import CHUNK_ROWS, LineChunk, normalize_stream
 from pipeline.sources.output import ResultWriter, Summary
 
@@ -353,6 +353,20 @@ def test_a_column_of_bands_and_whole_dollars_prints_the_reference_bytes(tmp_path
     generate.write("leadsource", 40 * CHUNK_ROWS, path, seed=5)
 
     assert_same_output("leadsource", path.read_bytes())
+
+
+def test_an_extra_column_of_unique_values_prints_the_reference_bytes() -> None:
+    # Enough rows for the income column's memo to be dropped (values that do not repeat),
+    # with cells the plain path must leave to the producer after that.
+    dirty = ["", " ", " 5", "5 ", 'a "b"', "\u00e9", "\\"]
+    rows = [
+        f"MARY,SMITH,12,MAIN ST,Boston,MA,2134,2125550142,,,,720,1,6,,"
+        f"{dirty[number % 7] if number % 50 == 0 else number}"
+        for number in range(3 * _MEMO_TRIAL)
+    ]
+    data = "\n".join([EXPERIAN_HEADER, *rows]).encode()
+
+    assert_same_output("experian", data)
 
 
 AMOUNT_CELLS = st.one_of(

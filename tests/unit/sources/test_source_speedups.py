@@ -372,3 +372,41 @@ def test_address_pairs_give_the_producers_fragments(pairs: list[tuple[str, str]]
     assert [getattr(f, "warnings", ()) for f in found] == [
         getattr(f, "warnings", ()) for f in expected
     ]
+
+
+EXTRA_CELLS = st.one_of(
+    TEXT,
+    st.sampled_from(["", " ", "\t", " 5", "5 ", "176868.00", "$212,725", 'a"b', "a\\b", "\x7f"]),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    key=st.one_of(st.sampled_from(["Estimated Income", 'a"b', "\u00e9"]), TEXT),
+    cells=st.lists(EXTRA_CELLS, max_size=12),
+)
+def test_prefixed_strings_give_the_extra_producers_fragments(key: str, cells: list[str]) -> None:
+    producer = fragments.extra_producer(key).compute
+
+    found = native.prefixed_strings(cells, fragments.extra_prefix(key), producer)
+
+    assert found == list(map(producer, cells))
+    assert {type(fragment) for fragment in found} <= {str}
+
+
+@settings(max_examples=500, deadline=None)
+@given(lines=st.lists(st.one_of(TEXT, st.text(alphabet='{}":,ab', max_size=40)), max_size=8))
+def test_encode_lines_writes_each_line_and_a_newline_as_utf8(lines: list[str]) -> None:
+    saved, speedups.NATIVE = speedups.NATIVE, None
+    try:
+        expected = speedups.encode_lines(lines)
+    finally:
+        speedups.NATIVE = saved
+
+    assert native.encode_lines(lines) == expected
+    assert expected == "".join(line + "\n" for line in lines).encode()
+
+
+def test_encode_lines_refuses_a_lone_surrogate_as_str_encode_does() -> None:
+    with pytest.raises(UnicodeEncodeError):
+        native.encode_lines(["ok", "\ud800"])
