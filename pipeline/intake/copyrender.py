@@ -25,7 +25,6 @@ from typing import Any, Final, NamedTuple
 import msgspec
 
 from pipeline.core.lead import LEAD_FIELDS, Lead
-from pipeline.core.records import FailedRecord, RawRecord
 from pipeline.intake.copyfields import (
     NO_PHONE,
     Column,
@@ -36,13 +35,16 @@ from pipeline.intake.copyfields import (
     phone_column,
 )
 from pipeline.intake.copyformat import EMPTY_TEXT_ARRAY, NULL, length, text_field, value_field
-from pipeline.normalize import (
-    NormalizeConfig,
-    compliance_hold_reason,
-    normalize_field,
-    normalize_record,
-)
+from pipeline.normalize import NormalizeConfig, compliance_hold_reason
 from pipeline.sources.fragments import Memo, positions
+from pipeline.sources.renderplan import (
+    BY_ORDER,
+    CONTACT_REQUIRED,
+    CREDIT_FIELDS,
+    FIRST_NAME_REQUIRED,
+    column_of,
+    settle_plan,
+)
 from pipeline.sources.rowmapper import RowMapping
 
 __all__ = ["CopyRenderer", "RenderedRows", "compile_copy_renderer"]
@@ -53,27 +55,13 @@ _LEAD_HEAD: Final = (len(LEAD_FIELDS) + 3).to_bytes(2, "big") + length(4)
 hold_reason, warnings, raw, then the Lead's fields but ``source``, ``extra`` last."""
 _FAILURE_HEAD: Final = (3).to_bytes(2, "big") + length(4)
 _NO_WARNINGS: Final = text_field("[]")
-_CREDIT_FIELDS: Final = ("credit_score", "credit_grade")
-# Fields that come from several columns at once; a layout constant for one of them would
-# need the reference's precedence rules.
-_COMBINED: Final = frozenset({"phone", "alt_phones", "credit_score", "credit_grade", "extra"})
-_ORDER: Final = itemgetter(0)
 _AFTER_COMMA: Final = itemgetter(slice(1, None))
 _TRIGGER: Final = text_field("trigger")
 _ESCAPED_IN_JSON: Final = re.compile(r'["\\\x00-\x1f]')
 
 
-def _delivery_error(fields: dict[str, str]) -> bytes:
-    """The one error the reference gives a record with these fields, as JSON."""
-    result = normalize_record(RawRecord(number=1, raw={}, fields=fields))
-    assert isinstance(result, FailedRecord)
-    assert len(result.errors) == 1
-    return _encode(result.errors[0])
-
-
-# The errors are the reference's own, so their wording cannot drift.
-_FIRST_NAME_REQUIRED: Final = _delivery_error({"source": "x", "email": "a@example.com"})
-_CONTACT_REQUIRED: Final = _delivery_error({"source": "x", "first_name": "A"})
+_FIRST_NAME_REQUIRED: Final = _encode(FIRST_NAME_REQUIRED)
+_CONTACT_REQUIRED: Final = _encode(CONTACT_REQUIRED)
 
 
 def _json_list(items: list[bytes]) -> bytes:
@@ -259,17 +247,8 @@ class CopyRenderer:
                         found.setdefault(position, []).extend(piece.warnings)
         for row in found.values():
             if len(row) > 1:
-                row.sort(key=_ORDER)
+                row.sort(key=BY_ORDER)
         return found
-
-
-def _fields_order(mapping: RowMapping) -> list[str]:
-    """The rule fields in the order the row mapper fills ``RawRecord.fields``: the order
-    of the reference's warnings."""
-    fields = [field for field, _ in mapping.single]
-    fields += [field for field, _ in mapping.first_of]
-    fields += [field for field, _ in mapping.joined]
-    return fields
 
 
 def _column(field: str, mapping: RowMapping, order: int) -> Column:
@@ -285,32 +264,14 @@ def _column(field: str, mapping: RowMapping, order: int) -> Column:
     raise AssertionError(f"{field} is not fed by a column")
 
 
-def _column_of(field: str, mapping: RowMapping) -> int | None:
-    return next((index for name, index in mapping.single if name == field), None)
-
-
 def compile_copy_renderer(mapping: RowMapping, *, config: NormalizeConfig) -> CopyRenderer | None:
     """The renderer for ``mapping`` under ``config``, or ``None`` when this plan must use
     the reference path for every row."""
-    constants: dict[str, object] = {}
-    for field, raw in mapping.constants:
-        value, rejected = normalize_field(field, raw)
-        if rejected is not None:
-            return None
-        constants[field] = value
-    if constants.get("source") is None or not _COMBINED.isdisjoint(constants):
+    plan = settle_plan(mapping)
+    if plan is None or any(map(_ESCAPED_IN_JSON.search, mapping.raw_keys)):
+        # msgspec cannot name a struct field after such a header (see _row_struct): rare.
         return None
-    fields = [field for field in _fields_order(mapping) if field not in constants]
-    if "first_name" not in fields or ("email" not in fields and not mapping.phones):
-        return None
-    if any(map(_ESCAPED_IN_JSON.search, mapping.raw_keys)):
-        # msgspec cannot name a struct field so (see _row_struct): rare in a header.
-        return None
-    credit = [field for field in _CREDIT_FIELDS if field in fields]
-    if credit and any(_column_of(field, mapping) is None for field in credit):
-        # A credit field fed by alternative or joined columns: rare enough to leave to the
-        # reference path.
-        return None
+    constants, fields, credit = plan
 
     slots: list[Column] = []
     # Where a field's pieces are among the row's inputs: 5 holds the first slot's.
@@ -321,13 +282,13 @@ def compile_copy_renderer(mapping: RowMapping, *, config: NormalizeConfig) -> Co
         slots.append(slot)
 
     for field in fields:
-        if field not in _CREDIT_FIELDS:
+        if field not in CREDIT_FIELDS:
             add(_column(field, mapping, fields.index(field)), field)
     if credit:
-        score, grade = (fields.index(f) if f in fields else 0 for f in _CREDIT_FIELDS)
-        inputs = [_column_of(field, mapping) for field in _CREDIT_FIELDS]
+        score, grade = (fields.index(f) if f in fields else 0 for f in CREDIT_FIELDS)
+        inputs = [column_of(field, mapping) for field in CREDIT_FIELDS]
         orders = (score, grade, len(fields))
-        add(credit_column(config.credit_grade_scores, inputs, orders=orders), *_CREDIT_FIELDS)
+        add(credit_column(config.credit_grade_scores, inputs, orders=orders), *CREDIT_FIELDS)
     if mapping.phones:
         add(phone_column(mapping.phones, order=len(fields) + 1), "phone", "alt_phones")
 

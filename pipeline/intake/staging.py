@@ -30,7 +30,13 @@ from pipeline.intake.repository import StagedFailure, StagedLead
 from pipeline.normalize import NormalizeConfig, compliance_hold_reason, normalize_item
 from pipeline.sources import SourceItem
 from pipeline.sources.adapter import SourceAdapter, is_json
-from pipeline.sources.delimited import irregular_row, open_delimited, read_delimited, records
+from pipeline.sources.delimited import (
+    irregular_row,
+    open_delimited,
+    read_delimited,
+    records,
+    regular_rows,
+)
 from pipeline.sources.encoding import open_text
 from pipeline.sources.issues import row_failure
 from pipeline.sources.jsonrecords import read_json
@@ -224,20 +230,7 @@ def _render(
 ) -> tuple[list[bytes], list[int]]:
     """The COPY rows of the records in ``chunk``, numbered after ``number``, and the
     positions of the failed ones."""
-    width = plan.width
-    rows = chunk
-    # A row of another width stands in as a blank row (the renderer declines it) and is
-    # read by the row rules; a blank row is not a record.
-    irregular: dict[int, list[str]] = {}
-    if set(map(len, chunk)) != {width} or not all(map(any, chunk)):
-        blank = [""] * width
-        rows = []
-        for row in chunk:
-            if any(row):
-                if len(row) != width:
-                    irregular[len(rows)] = row
-                    row = blank
-                rows.append(row)
+    rows, irregular = regular_rows(chunk, plan.width)
     if not rows:
         return [], []
     rendered, failed = renderer.render(rows, number + 1)

@@ -35,6 +35,7 @@ __all__ = [
     "open_delimited",
     "read_delimited",
     "records",
+    "regular_rows",
     "sniff_delimiter",
 ]
 
@@ -119,6 +120,26 @@ def records(reader: Iterator[list[str]], plan: ColumnPlan) -> Iterator[RawRecord
         except csv.Error as error:
             number += 1
             yield row_failure(number, "unreadable_row", str(error), {})
+
+
+def regular_rows(
+    chunk: list[list[str]], width: int
+) -> tuple[list[list[str]], dict[int, list[str]]]:
+    """The records' rows of ``chunk`` for a renderer, and the rows of another width by
+    position among them: such a row stands in as a blank row (renderers decline those),
+    to be read by :func:`irregular_row`; a blank row is not a record."""
+    if set(map(len, chunk)) == {width} and all(map(any, chunk)):
+        return chunk, {}
+    blank = [""] * width
+    rows: list[list[str]] = []
+    irregular: dict[int, list[str]] = {}
+    for row in chunk:
+        if any(row):
+            if len(row) != width:
+                irregular[len(rows)] = row
+                row = blank
+            rows.append(row)
+    return rows, irregular
 
 
 def irregular_row(number: int, row: list[str], plan: ColumnPlan) -> RawRecord | FailedRecord:

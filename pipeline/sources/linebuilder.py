@@ -30,8 +30,7 @@ from typing import Final, NamedTuple, cast
 import msgspec
 
 from pipeline.core.lead import LEAD_FIELDS, Lead
-from pipeline.core.records import FailedRecord, RawRecord
-from pipeline.normalize import NormalizeConfig, normalize_field, normalize_record
+from pipeline.normalize import NormalizeConfig
 from pipeline.sources import speedups
 from pipeline.sources.columns import consent_url_column, whole_dollar_column
 from pipeline.sources.fragments import (
@@ -56,12 +55,19 @@ from pipeline.sources.fragments import (
     positions,
     prefixed,
 )
+from pipeline.sources.renderplan import (
+    BY_ORDER,
+    CONTACT_REQUIRED,
+    CREDIT_FIELDS,
+    FIRST_NAME_REQUIRED,
+    column_of,
+    settle_plan,
+)
 from pipeline.sources.rowmapper import RowMapping
 from pipeline.sources.speedups import join_lines, transpose
 
 __all__ = ["LineRenderer", "RenderedChunk", "compile_line_renderer"]
 
-_CREDIT_FIELDS: Final = ("credit_score", "credit_grade")
 _encode = msgspec.json.encode
 _MEMO_TRIAL: Final = 8192
 """Cells a memo gets to show that its column repeats."""
@@ -69,27 +75,14 @@ _COLUMN_TRIAL: Final = 32
 """Chunks a column gets to show that it takes its column-at-once path."""
 
 
-def _delivery_error(fields: dict[str, str]) -> tuple[str, str]:
-    """The one error the reference gives a record with these fields: its code and JSON."""
-    result = normalize_record(RawRecord(number=1, raw={}, fields=fields))
-    assert isinstance(result, FailedRecord)
-    assert len(result.errors) == 1
-    issue = result.errors[0]
-    return issue.code, _encode(issue).decode()
-
-
-# The errors are the reference's own, so their wording cannot drift.
-_FIRST_NAME_REQUIRED: Final = _delivery_error({"source": "x", "email": "a@example.com"})
-_CONTACT_REQUIRED: Final = _delivery_error({"source": "x", "first_name": "A"})
-_ORDER: Final = itemgetter(0)
+# The delivery errors as the failed line writes them: (code, JSON object).
+_FIRST_NAME_REQUIRED: Final = (FIRST_NAME_REQUIRED.code, _encode(FIRST_NAME_REQUIRED).decode())
+_CONTACT_REQUIRED: Final = (CONTACT_REQUIRED.code, _encode(CONTACT_REQUIRED).decode())
 _AFTER_COMMA: Final = itemgetter(slice(1, None))
 # Rules that never return ``Rejected``: their columns cannot carry warnings.
 _NEVER_REJECTED: Final = frozenset(
     {"source_record_id", "address", "loan_type", "loan_purpose", "property_type", "property_use"}
 )
-# Fields that come from several columns at once; a layout constant for one of them would
-# need the reference's precedence rules.
-_COMBINED: Final = frozenset({"phone", "alt_phones", "credit_score", "credit_grade", "extra"})
 
 
 class _Slot:
@@ -432,7 +425,7 @@ class LineRenderer:
                     found.setdefault(position, []).extend(cast(Warned, column[position]).warnings)
         for row in found.values():
             if len(row) > 1:
-                row.sort(key=_ORDER)
+                row.sort(key=BY_ORDER)
         return found
 
 
@@ -458,15 +451,6 @@ class _Template:
         if self._text:
             self._pieces.append("".join(self._text))
             self._text.clear()
-
-
-def _fields_order(mapping: RowMapping) -> list[str]:
-    """The rule fields in the order the row mapper fills ``RawRecord.fields``: the order
-    of the reference's warnings."""
-    fields = [field for field, _ in mapping.single]
-    fields += [field for field, _ in mapping.first_of]
-    fields += [field for field, _ in mapping.joined]
-    return fields
 
 
 def _field_slot(field: str, mapping: RowMapping, order: int) -> _Slot:
@@ -497,29 +481,14 @@ def _field_slot(field: str, mapping: RowMapping, order: int) -> _Slot:
     raise AssertionError(f"{field} is not fed by a column")
 
 
-def _column_of(field: str, mapping: RowMapping) -> int | None:
-    return next((index for name, index in mapping.single if name == field), None)
-
-
 def compile_line_renderer(mapping: RowMapping, *, config: NormalizeConfig) -> LineRenderer | None:
     """The renderer for ``mapping`` under ``config``, or ``None`` when this plan must use
     the reference path for every row."""
-    constants: dict[str, str] = {}
-    for field, raw in mapping.constants:
-        value, rejected = normalize_field(field, raw)
-        if rejected is not None:
-            return None
-        constants[field] = json_value(value)
-    if constants.get("source", NULL) == NULL or not _COMBINED.isdisjoint(constants):
+    plan = settle_plan(mapping)
+    if plan is None:
         return None
-    fields = [field for field in _fields_order(mapping) if field not in constants]
-    if "first_name" not in fields or ("email" not in fields and not mapping.phones):
-        return None
-    credit = [field for field in _CREDIT_FIELDS if field in fields]
-    if credit and any(_column_of(field, mapping) is None for field in credit):
-        # A credit field fed by alternative or joined columns: rare enough to leave to the
-        # reference path.
-        return None
+    fields, credit = plan.fields, plan.credit
+    constants = {field: json_value(value) for field, value in plan.constants.items()}
 
     slots: list[_Slot] = []
     # The value column of a field's slot: 0 holds the record numbers.
@@ -530,17 +499,17 @@ def compile_line_renderer(mapping: RowMapping, *, config: NormalizeConfig) -> Li
         columns[names[0]] = len(slots)
 
     for field in fields:
-        if field not in _CREDIT_FIELDS:
+        if field not in CREDIT_FIELDS:
             add(_field_slot(field, mapping, fields.index(field)), field)
     if credit:
-        score, grade = (fields.index(f) if f in fields else 0 for f in _CREDIT_FIELDS)
-        inputs = [_column_of(field, mapping) for field in _CREDIT_FIELDS]
+        score, grade = (fields.index(f) if f in fields else 0 for f in CREDIT_FIELDS)
+        inputs = [column_of(field, mapping) for field in CREDIT_FIELDS]
         producer = credit_producer(
             config.credit_grade_scores,
             orders=(score, grade, len(fields)),
             pair=inputs[1] is not None,
         )
-        add(_Slot(producer, inputs if inputs[1] is not None else inputs[:1]), *_CREDIT_FIELDS)
+        add(_Slot(producer, inputs if inputs[1] is not None else inputs[:1]), *CREDIT_FIELDS)
     if mapping.phones:
         add(_PhoneColumns(PhoneSlot(order=len(fields) + 1), mapping.phones), "phone", "alt_phones")
     extra: list[_Slot] = [_ExtraColumn(key, index) for key, index in mapping.extra]
