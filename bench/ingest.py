@@ -63,8 +63,7 @@ def main() -> None:
                     run_child(
                         [
                             sys.executable,
-                            str(BENCH_DIR / "normalize.py"),
-                            "--csv-pass",
+                            str(BENCH_DIR / "csv_pass.py"),
                             str(path),
                             encoding,
                             delimiter,

@@ -5,7 +5,7 @@
 For each vendor: generate ``bench/data/<vendor>-<rows>.csv`` if it is missing (see
 ``bench/generate.py``), then run, ``--runs`` times each, as child processes:
 
-- a bare ``csv.reader`` pass over the file (decoding included, nothing else);
+- a bare ``csv.reader`` pass over the file (decoding included, nothing else: ``csv_pass.py``);
 - ``python -m pipeline.sources.command --source <vendor> FILE`` with stdout to /dev/null.
 
 Reported per vendor: median rows/s by wall time, the normalize/csv ratio of those, rows
@@ -79,18 +79,9 @@ def run_child(args: list[str], env: dict[str, str] | None = None) -> Run:
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
-def csv_pass(path: Path, encoding: str, delimiter: str) -> None:
-    """The baseline: every row parsed by the csv module, nothing done with it."""
-    count = 0
-    with path.open(encoding=encoding, newline="") as file:
-        for _ in csv.reader(file, delimiter=delimiter):
-            count += 1
-    print(count)
-
-
 def measure(vendor: str, path: Path, runs: int) -> tuple[list[Run], list[Run]]:
     _, encoding, delimiter = generate.VENDORS[vendor]
-    bare = [sys.executable, __file__, "--csv-pass", str(path), encoding, delimiter]
+    bare = [sys.executable, str(BENCH_DIR / "csv_pass.py"), str(path), encoding, delimiter]
     normalize = [sys.executable, "-m", "pipeline.sources.command", "--source", vendor, str(path)]
     csv_runs, normalize_runs = [], []
     for _ in range(runs):
@@ -236,12 +227,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=BENCH_DIR / "data")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--stages", action="store_true")
-    parser.add_argument("--csv-pass", nargs=3, metavar=("PATH", "ENCODING", "DELIMITER"))
     args = parser.parse_args()
-    if args.csv_pass:
-        path, encoding, delimiter = args.csv_pass
-        csv_pass(Path(path), encoding, delimiter)
-        return
     if args.stages:
         for vendor in args.vendor or list(generate.VENDORS):
             path = args.data_dir / f"{vendor}-{args.rows}.csv"
