@@ -16,11 +16,10 @@ renderer cannot express exactly gets no renderer, and the file takes the referen
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from itertools import compress, repeat, starmap
 from operator import itemgetter
-from typing import Any, Final, NamedTuple
+from typing import Final, NamedTuple
 
 import msgspec
 
@@ -43,6 +42,8 @@ from pipeline.sources.renderplan import (
     CREDIT_FIELDS,
     FIRST_NAME_REQUIRED,
     column_of,
+    nameable,
+    row_struct,
     settle_plan,
 )
 from pipeline.sources.rowmapper import RowMapping
@@ -57,7 +58,6 @@ _FAILURE_HEAD: Final = (3).to_bytes(2, "big") + length(4)
 _NO_WARNINGS: Final = text_field("[]")
 _AFTER_COMMA: Final = itemgetter(slice(1, None))
 _TRIGGER: Final = text_field("trigger")
-_ESCAPED_IN_JSON: Final = re.compile(r'["\\\x00-\x1f]')
 
 
 _FIRST_NAME_REQUIRED: Final = _encode(FIRST_NAME_REQUIRED)
@@ -117,17 +117,6 @@ class _Hold:
         return holds
 
 
-def _row_struct(name: str, keys: Sequence[str], *, omit_blank: bool = False) -> type[Any]:
-    """A struct of ``keys`` (strings), positional, that encodes as the JSON object of the
-    keys it is given; with ``omit_blank``, empty strings are left out."""
-    fields = [
-        (f"f{position}", str, "") if omit_blank else (f"f{position}", str)
-        for position in range(len(keys))
-    ]
-    rename = {f"f{position}": key for position, key in enumerate(keys)}
-    return msgspec.defstruct(name, fields, rename=rename, omit_defaults=omit_blank)
-
-
 class CopyRenderer:
     """Renders chunks of rows of one file (see :meth:`render`)."""
 
@@ -156,8 +145,8 @@ class CopyRenderer:
         email: int | None,
     ) -> None:
         # msgspec writes a struct as the JSON object of its (renamed) fields, in C.
-        self._raw = _row_struct("Raw", raw_keys)
-        self._extra = _row_struct("Extra", [key for key, _ in extra], omit_blank=True)
+        self._raw = row_struct("Raw", raw_keys)
+        self._extra = row_struct("Extra", [key for key, _ in extra], omit_blank=True)
         self._extra_columns = [index for _, index in extra]
         self._slots = slots
         self._template = template
@@ -268,8 +257,7 @@ def compile_copy_renderer(mapping: RowMapping, *, config: NormalizeConfig) -> Co
     """The renderer for ``mapping`` under ``config``, or ``None`` when this plan must use
     the reference path for every row."""
     plan = settle_plan(mapping)
-    if plan is None or any(map(_ESCAPED_IN_JSON.search, mapping.raw_keys)):
-        # msgspec cannot name a struct field after such a header (see _row_struct): rare.
+    if plan is None or not nameable(mapping.raw_keys):
         return None
     constants, fields, credit = plan
 

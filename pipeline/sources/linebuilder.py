@@ -61,6 +61,8 @@ from pipeline.sources.renderplan import (
     CREDIT_FIELDS,
     FIRST_NAME_REQUIRED,
     column_of,
+    nameable,
+    row_struct,
     settle_plan,
 )
 from pipeline.sources.rowmapper import RowMapping
@@ -326,6 +328,7 @@ class LineRenderer:
         "_no_email",
         "_no_first_name",
         "_phone",
+        "_raw",
         "_raw_keys",
         "_slots",
         "_template",
@@ -343,6 +346,8 @@ class LineRenderer:
         email: int | None,
     ) -> None:
         self._raw_keys = raw_keys
+        # A failed line's raw object, encoded from the row without a dict where it can be.
+        self._raw = row_struct("Raw", raw_keys) if nameable(raw_keys) else None
         self._slots = slots
         self._extra = extra
         self._template = template
@@ -411,7 +416,11 @@ class LineRenderer:
         errors: Iterable[tuple[str, str]],
     ) -> str:
         issues = ",".join([*warnings, *(text for _, text in errors)])
-        raw = _encode(dict(zip(self._raw_keys, row, strict=True))).decode()
+        raw = (
+            _encode(self._raw(*row))
+            if self._raw is not None
+            else _encode(dict(zip(self._raw_keys, row, strict=True)))
+        ).decode()
         return f'{{"record":{number},"status":"failed","errors":[{issues}],"raw":{raw}}}'
 
     def _warnings(self, values: list[list[str]]) -> dict[int, list[Warning]]:

@@ -9,8 +9,12 @@ delivery errors are the reference's own objects, so their wording cannot drift.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from operator import itemgetter
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
+
+import msgspec
 
 from pipeline.core.records import FailedRecord, FieldIssue, RawRecord
 from pipeline.normalize import normalize_field, normalize_record
@@ -23,6 +27,8 @@ __all__ = [
     "FIRST_NAME_REQUIRED",
     "RenderPlan",
     "column_of",
+    "nameable",
+    "row_struct",
     "settle_plan",
 ]
 
@@ -84,3 +90,24 @@ def settle_plan(mapping: RowMapping) -> RenderPlan | None:
 def column_of(field: str, mapping: RowMapping) -> int | None:
     """The one column that feeds ``field``, if it is fed by one column alone."""
     return next((index for name, index in mapping.single if name == field), None)
+
+
+_ESCAPED_IN_JSON: Final = re.compile(r'["\\\x00-\x1f]')
+
+
+def nameable(keys: Sequence[str]) -> bool:
+    """Whether :func:`row_struct` can name its fields ``keys``: msgspec writes a renamed
+    field's name without escaping it, so a key JSON must escape (rare in a header) cannot."""
+    return not any(map(_ESCAPED_IN_JSON.search, keys))
+
+
+def row_struct(name: str, keys: Sequence[str], *, omit_blank: bool = False) -> type[Any]:
+    """A struct of ``keys`` (distinct and :func:`nameable`; string values), positional, that
+    encodes as the JSON object of the keys it is given, in C: a row's ``raw`` without a dict
+    per row. With ``omit_blank``, empty strings are left out."""
+    fields = [
+        (f"f{position}", str, "") if omit_blank else (f"f{position}", str)
+        for position in range(len(keys))
+    ]
+    rename = {f"f{position}": key for position, key in enumerate(keys)}
+    return msgspec.defstruct(name, fields, rename=rename, omit_defaults=omit_blank)
