@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -58,3 +59,28 @@ def test_leaving_early_stops_the_producer() -> None:
         assert next(items) == 0
 
     assert threading.active_count() == before
+
+
+def test_the_switch_interval_is_short_while_any_producer_runs() -> None:
+    before = sys.getswitchinterval()
+    with read_ahead(iter(range(3)), depth=1) as outer:
+        assert sys.getswitchinterval() <= 0.0005
+        with read_ahead(iter(range(3)), depth=1) as inner:
+            assert list(inner) == [0, 1, 2]
+        # The inner one stopping leaves the outer one's setting alone.
+        assert sys.getswitchinterval() <= 0.0005
+        assert list(outer) == [0, 1, 2]
+
+    assert sys.getswitchinterval() == before
+
+
+def test_the_switch_interval_comes_back_when_the_source_fails() -> None:
+    def failing() -> Iterator[int]:
+        yield from ()
+        raise ValueError("unreadable")
+
+    before = sys.getswitchinterval()
+    with pytest.raises(ValueError, match="unreadable"), read_ahead(failing(), depth=1) as items:
+        list(items)
+
+    assert sys.getswitchinterval() == before
