@@ -31,6 +31,10 @@ GROUP_SIZE = 100
 SWEEP_LIMIT = 5000
 SWEEP_GRACE = timedelta(seconds=2)
 REQUEUE_AFTER = timedelta(seconds=60)
+# A big file's waiting leads get outbox rows while their tenant has fewer than this many
+# pending: minutes of work at a typical Bonzo rate limit, seconds at full speed.
+OUTBOX_BACKLOG = 5000
+EXPAND_LIMIT = 10_000
 
 
 async def enqueue_deliveries(
@@ -62,10 +66,16 @@ async def deliver_leads(
 
 
 async def sweep_due_deliveries(ctx: dict[str, Any]) -> int:
-    """Cron: queue whatever PostgreSQL says is due and not in anyone's hands: retries whose
-    time has come, bulk loads, and rows whose job vanished with a flushed Redis."""
+    """Cron: give big files' waiting leads their outbox rows as their tenants' backlogs
+    drain, then queue whatever PostgreSQL says is due and not in anyone's hands: those,
+    retries whose time has come, bulk loads, and rows whose job vanished with a flushed
+    Redis."""
     async with system_transaction(ctx["pool"]) as conn:
-        due = await repository.claim_due_for_enqueue(
+        due = await repository.expand_deferred_outbox(
+            conn, backlog=OUTBOX_BACKLOG, limit=EXPAND_LIMIT
+        )
+    async with system_transaction(ctx["pool"]) as conn:
+        due += await repository.claim_due_for_enqueue(
             conn, limit=SWEEP_LIMIT, grace=SWEEP_GRACE, requeue_after=REQUEUE_AFTER
         )
     by_tenant: dict[UUID, list[UUID]] = defaultdict(list)

@@ -100,6 +100,9 @@ INSERT INTO tenant_notifications (tenant_id, kind, message) VALUES (%(tenant_id)
 -- name: claim_due_for_enqueue
 SELECT tenant_id, delivery_id FROM claim_due_for_enqueue(%(limit)s, %(grace)s, %(requeue_after)s);
 
+-- name: expand_deferred_outbox
+SELECT tenant_id, delivery_id FROM expand_deferred_outbox(%(backlog)s, %(limit)s);
+
 -- name: ensure_partitions
 SELECT ensure_delivery_attempt_partitions(%(months_ahead)s);
 
@@ -120,4 +123,8 @@ WHERE d.tenant_id = %(tenant_id)s AND l.id = d.lead_id
 RETURNING d.id;
 
 -- name: delivery_status_for_lead
-SELECT status FROM deliveries WHERE tenant_id = %(tenant_id)s AND lead_id = %(lead_id)s;
+-- No row: no such lead, or one never queued (a duplicate, held). An accepted lead still
+-- waiting for its outbox row (migration 0007) is pending.
+SELECT coalesce(d.status, 'pending')
+FROM leads l LEFT JOIN deliveries d ON d.lead_id = l.id
+WHERE l.tenant_id = %(tenant_id)s AND l.id = %(lead_id)s AND (d.id IS NOT NULL OR l.status = 'ok');

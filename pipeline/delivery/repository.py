@@ -25,6 +25,7 @@ __all__ = [
     "endpoint_for_delivery",
     "endpoint_succeeded",
     "ensure_partitions",
+    "expand_deferred_outbox",
     "insert_attempts",
     "notify_tenant",
     "open_circuit",
@@ -137,6 +138,16 @@ async def claim_due_for_enqueue(
     cur = await conn.execute(
         queries["claim_due_for_enqueue"],
         {"limit": limit, "grace": grace, "requeue_after": requeue_after},
+    )
+    return [(r[0], r[1]) for r in await cur.fetchall()]
+
+
+async def expand_deferred_outbox(
+    conn: Connection, *, backlog: int, limit: int
+) -> list[tuple[UUID, UUID]]:
+    """Outbox rows for big files' waiting leads (migration 0007), as (tenant, delivery)."""
+    cur = await conn.execute(
+        queries["expand_deferred_outbox"], {"backlog": backlog, "limit": limit}
     )
     return [(r[0], r[1]) for r in await cur.fetchall()]
 

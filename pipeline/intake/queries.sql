@@ -112,7 +112,8 @@ ON CONFLICT ON CONSTRAINT failed_records_record_key DO NOTHING;
 -- duplicate) of the same tenant with the same source + vendor record id (any age), or the
 -- same phone or email received within the tenant's dedupe window; failing that, an earlier
 -- record of the same chunk with one of those keys. Earlier chunks of the same batch are
--- already in leads, so they count as existing. Accepted leads get their outbox row here.
+-- already in leads, so they count as existing. With queue, accepted leads get their
+-- outbox row here; without, the batch's outbox_through says they are still to get one.
 -- Only the keys go through the window sorts and probes; the wide rows are read once, by
 -- the insert. The sorts compare as "C", like the leads' key columns (migration 0006).
 WITH firsts AS (
@@ -172,7 +173,7 @@ WITH firsts AS (
     RETURNING id, status
 ), queued AS (
     INSERT INTO deliveries (tenant_id, lead_id)
-    SELECT %(tenant_id)s, id FROM inserted WHERE status = 'ok'
+    SELECT %(tenant_id)s, id FROM inserted WHERE status = 'ok' AND %(queue)s
     RETURNING id
 )
 SELECT
@@ -181,6 +182,14 @@ SELECT
     count(*) FILTER (WHERE status = 'held_compliance'),
     (SELECT array_agg(id) FROM queued)
 FROM inserted;
+
+-- name: defer_outbox
+-- Leads loaded from here on get their outbox rows from the delivery sweeper
+-- (expand_deferred_outbox, migration 0007), paced by what the tenant's Bonzo can take.
+UPDATE ingest_batches SET outbox_through = coalesce(
+    (SELECT max(l.record_number) FROM leads l
+     WHERE l.tenant_id = %(tenant_id)s AND l.batch_id = %(batch_id)s), 0)
+WHERE id = %(batch_id)s AND tenant_id = %(tenant_id)s;
 
 -- name: lock_tenant_dedupe
 -- Two batches of one tenant loading at once could each miss the other's phone numbers.

@@ -22,6 +22,7 @@ __all__ = [
     "clear_staging",
     "copy_staged",
     "create_staging_tables",
+    "defer_outbox",
     "encode_staged",
     "failed_export_columns",
     "failed_records_for_export",
@@ -183,22 +184,35 @@ def copy_staged(conn: Conn, *, leads: bytes, failures: bytes) -> None:
 
 
 def load_staged(
-    conn: Conn, *, tenant_id: UUID, batch_id: UUID, source: str, dedupe_window: timedelta
+    conn: Conn,
+    *,
+    tenant_id: UUID,
+    batch_id: UUID,
+    source: str,
+    dedupe_window: timedelta,
+    queue: bool = True,
 ) -> tuple[BatchCounts, list[UUID]]:
-    """Move the staged chunk into leads/failed_records (deduping) and create outbox rows.
-    Returns the counts of leads by status (``failed`` is not counted here) and the new
-    delivery ids."""
+    """Move the staged chunk into leads/failed_records (deduping) and, with ``queue``,
+    create the accepted leads' outbox rows. Returns the counts of leads by status
+    (``failed`` is not counted here) and the new delivery ids."""
     params = {
         "tenant_id": tenant_id,
         "batch_id": batch_id,
         "source": source,
         "dedupe_window": dedupe_window,
+        "queue": queue,
     }
     conn.execute(queries["load_failed_from_staging"], params)
     row = conn.execute(queries["load_leads_from_staging"], params).fetchone()
     assert row is not None
     ok, duplicate, held, delivery_ids = row
     return BatchCounts(ok=ok, duplicate=duplicate, held=held), list(delivery_ids or [])
+
+
+def defer_outbox(conn: Conn, *, tenant_id: UUID, batch_id: UUID) -> None:
+    """Leave the outbox rows of the batch's leads loaded from now on to the delivery
+    sweeper."""
+    conn.execute(queries["defer_outbox"], {"tenant_id": tenant_id, "batch_id": batch_id})
 
 
 def clear_staging(conn: Conn) -> None:

@@ -1,8 +1,10 @@
 -- name: list_leads
 -- Newest first, then in file order within a batch (a batch's leads share received_at).
+-- An accepted lead without an outbox row is a big file's lead waiting for its turn
+-- (migration 0007): pending.
 SELECT l.id, l.batch_id, l.record_number, l.source, l.status, l.lead_kind, l.first_name,
        l.last_name, l.email, l.phone, l.state, l.received_at, l.first_contact_at,
-       d.status AS delivery_status
+       coalesce(d.status, CASE WHEN l.status = 'ok' THEN 'pending' END) AS delivery_status
 FROM leads l
 LEFT JOIN deliveries d ON d.lead_id = l.id
 WHERE l.tenant_id = %(tenant_id)s
@@ -37,8 +39,9 @@ CROSS JOIN LATERAL (
 WHERE l.tenant_id = %(tenant_id)s AND l.id = %(lead_id)s;
 
 -- name: lead_delivery_status
--- No row: no such lead; a NULL status: the lead was never queued for delivery.
-SELECT d.status
+-- No row: no such lead; a NULL status: the lead was never queued for delivery. An accepted
+-- lead still waiting for its outbox row (migration 0007) is pending.
+SELECT coalesce(d.status, CASE WHEN l.status = 'ok' THEN 'pending' END)
 FROM leads l
 LEFT JOIN deliveries d ON d.lead_id = l.id
 WHERE l.tenant_id = %(tenant_id)s AND l.id = %(lead_id)s;

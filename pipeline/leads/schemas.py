@@ -145,6 +145,11 @@ class LeadDetail(Frozen):
     raw: dict[str, Any]
     """The record as the vendor sent it, in the vendor's column order."""
     delivery: Delivery | None
+    """None for a duplicate or held lead, and for an accepted lead of a big file that is
+    still waiting for its outbox row (``delivery_status`` says pending)."""
+    delivery_status: DeliveryStatus | None
+    """As in the lead list: the delivery's status, pending for an accepted lead still
+    waiting for its outbox row, None when the lead is not to be delivered."""
     attempts: list[DeliveryAttempt]
     """Every post to Bonzo, oldest first."""
     prospects: list[ProspectLink]

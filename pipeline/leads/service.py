@@ -153,6 +153,9 @@ async def get_lead_detail(conn: Connection, *, tenant_id: UUID, lead_id: UUID) -
         warnings=_warnings_decoder.decode(row.warnings),
         raw=_raw_decoder.decode(row.raw),
         delivery=delivery,
+        delivery_status=(
+            delivery.status if delivery is not None else "pending" if row.status == "ok" else None
+        ),
         attempts=attempts,
         prospects=await journey_repository.links_for_lead(
             conn, tenant_id=tenant_id, lead_id=lead_id

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from pipeline.intake import service as intake_service
 from tenant_auth.audit.service import list_events
 from tenant_auth.registry.registry import open_registry
 from tenant_auth.registry.service import get_tenant
@@ -135,6 +136,7 @@ async def test_lead_detail_has_raw_normalized_warnings_delivery_and_attempts(wor
     )
     assert isinstance(detail["warnings"], list)
     assert detail["delivery"]["status"] == "failed"
+    assert detail["delivery_status"] == "failed"
     assert detail["delivery"]["last_status_code"] == 422
     [attempt] = detail["attempts"]
     assert (attempt["attempt_number"], attempt["status_code"], attempt["outcome"]) == (
@@ -145,6 +147,32 @@ async def test_lead_detail_has_raw_normalized_warnings_delivery_and_attempts(wor
     assert attempt["request_payload"]["external_id"] == str(lead_id)
     assert detail["journey"] == []
     assert detail["prospects"] == []
+
+
+async def test_a_big_files_leads_waiting_for_their_outbox_rows_read_as_pending(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 2 records per load chunk: records 3-5 wait for the delivery sweeper (migration 0007).
+    monkeypatch.setattr(intake_service, "LOAD_CHUNK_RECORDS", 2)
+    outcome = await world.ingest(world.acme, ROWS)
+    ids = dict(
+        world.owner("SELECT record_number, id FROM leads WHERE batch_id = %s", [outcome.batch.id])
+    )
+
+    queued, waiting, duplicate = [
+        await get(world, f"/api/leads/{ids[number]}") for number in (1, 5, 4)
+    ]
+    listed = await get(world, "/api/leads", batch_id=str(outcome.batch.id))
+
+    assert (queued["delivery"]["status"], queued["delivery_status"]) == ("pending", "pending")
+    assert (waiting["delivery"], waiting["delivery_status"]) == (None, "pending")
+    assert (duplicate["delivery"], duplicate["delivery_status"]) == (None, None)
+    assert {item["record_number"]: item["delivery_status"] for item in listed["items"]} == {
+        1: "pending",
+        2: "pending",
+        4: None,
+        5: "pending",
+    }
 
 
 async def test_failed_records_are_listed_with_every_error(world: World) -> None:

@@ -13,11 +13,13 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
 from arq.worker import Worker
 
 from gateway.core.resources import redis_settings
 from pipeline.core.settings import WorkerSettings
 from pipeline.delivery.jobs import enqueue_deliveries
+from pipeline.intake import service as intake_service
 from pipeline.worker import WorkerDeps, create_queue
 from tests.support.settings import TEST_SECRET_KEY
 from tests.support.worker import running_worker as start_worker
@@ -77,6 +79,25 @@ async def test_a_flushed_redis_only_delays_delivery(world: World, redis_url: str
             )
     finally:
         await redis.aclose()
+
+
+async def test_a_big_files_waiting_leads_are_queued_by_the_sweeper_and_delivered(
+    world: World, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 4 records per load chunk: the first 4 leads get outbox rows with the load, the other
+    # 8 wait for the sweeper (migration 0007).
+    monkeypatch.setattr(intake_service, "LOAD_CHUNK_RECORDS", 4)
+    world.ingest(*(f"Lead{i},Lee,lead{i}@example.com," for i in range(12)))
+    queued_by_load = int(world.owner("SELECT count(*) FROM deliveries")[0][0])
+
+    async with running_worker(world, redis_url):
+        assert await wait_until(lambda: delivered(world) == 12, timeout_s=20)
+
+    assert queued_by_load == 4
+    assert world.owner("SELECT outbox_through FROM ingest_batches") == [(None,)]
+    received = (await world.received())["external_ids"]
+    assert len(received) == 12
+    assert all(posts["accepted"] == 1 for posts in received.values())
 
 
 async def test_a_worker_killed_mid_batch_loses_no_lead(
