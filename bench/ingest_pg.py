@@ -1,6 +1,7 @@
 """PostgreSQL's CPU per ingested row: the backend's utime + stime (Linux ``/proc``) around
 ``store_batch`` (the raw bytes) and ``process_batch`` (staging COPY, dedupe, leads,
-failed records, outbox rows), with ``leadgate ingest``'s code run in this process.
+failed records, the first chunk's outbox rows), with ``leadgate ingest``'s code run in this
+process; then, apart, the outbox rows the load left to the delivery sweeper, made at once.
 
     uv run python bench/ingest_pg.py --rows 200000 [--runs 3] [--vendor leadsource]
 
@@ -44,6 +45,8 @@ TABLES = "ingest_batches, ingest_payload_chunks, leads, failed_records, deliveri
 class Run(NamedTuple):
     store_pg_us: float
     process_pg_us: float
+    sweep_pg_us: float
+    swept: int
     python_us: float
     wall_s: float
     counts: str
@@ -70,10 +73,19 @@ def one_run(conninfo: str, slug: str, vendor: str, path: Path, rows: int) -> Run
         processed = backend_cpu_seconds(pid)
         own = time.process_time() - own
         wall = time.perf_counter() - wall
+        # What the load left to the delivery sweeper, done at once (it is paced in use).
+        with conn.transaction():
+            row = conn.execute(
+                "SELECT count(*) FROM expand_deferred_outbox(%s, %s)", [rows, rows]
+            ).fetchone()
+        expanded = int(row[0]) if row else 0
+        swept = backend_cpu_seconds(pid)
     b = outcome.batch
     return Run(
         store_pg_us=(stored - pg) / rows * 1e6,
         process_pg_us=(processed - stored) / rows * 1e6,
+        sweep_pg_us=(swept - processed) / expanded * 1e6 if expanded else 0.0,
+        swept=expanded,
         python_us=own / rows * 1e6,
         wall_s=wall,
         counts=f"{b.ok_count} ok, {b.duplicate_count} dup, {b.held_count} held, {b.failed_count} failed",
@@ -90,9 +102,9 @@ def main() -> None:
 
     print(
         "| vendor | rows | PostgreSQL µs/row: store | process | total (runs) "
-        "| Python CPU µs/row | rows/s | counts |"
+        "| Python CPU µs/row | rows/s | counts | later, by the sweeper |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     over: list[str] = []
     with tempfile.TemporaryDirectory(prefix="leadgate-ingest-pg-") as tmp, ExitStack() as stack:
         database, _ = stack.enter_context(services(Path(tmp), name="lg_bench_pg", redis_db=13))
@@ -116,7 +128,9 @@ def main() -> None:
                 f"| **{total:.1f}** ({' / '.join(f'{t:.1f}' for t in totals)}) "
                 f"| {statistics.median(r.python_us for r in runs):.1f} "
                 f"| {args.rows / statistics.median(r.wall_s for r in runs):,.0f} "
-                f"| {runs[0].counts} |",
+                f"| {runs[0].counts} "
+                f"| {runs[0].swept:,} outbox rows, "
+                f"{statistics.median(r.sweep_pg_us for r in runs):.1f} µs each |",
                 flush=True,
             )
             if total > CEILING_US_PER_ROW[vendor]:
