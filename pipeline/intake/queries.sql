@@ -103,9 +103,12 @@ TRUNCATE lead_staging, failed_staging;
 
 -- name: load_failed_from_staging
 -- COPY cannot write to a table with row-level security, so rows go through staging.
+-- No ON CONFLICT here or in the leads insert: a batch is loaded once, in one transaction
+-- that holds its row locked (lock_batch_for_processing), so a record number cannot come
+-- twice; the unique keys would fail loudly if it did. Speculative insertion cost a probe of
+-- the key and an extra WAL record per row (2.2 µs of 26.6 per experian row at 1M rows).
 INSERT INTO failed_records (tenant_id, batch_id, record_number, source, errors, raw)
-SELECT %(tenant_id)s, %(batch_id)s, record_number, %(source)s, errors::jsonb, raw::json FROM failed_staging
-ON CONFLICT ON CONSTRAINT failed_records_record_key DO NOTHING;
+SELECT %(tenant_id)s, %(batch_id)s, record_number, %(source)s, errors::jsonb, raw::json FROM failed_staging;
 
 -- name: load_leads_from_staging
 -- Dedupe and insert one chunk. A staged lead duplicates an earlier original (not itself a
@@ -169,7 +172,6 @@ WITH firsts AS (
         s.property_type, s.property_use, s.mortgage_open_date::date, s.trigger_date::date,
         s.consent_url, s.extra::jsonb, s.warnings::jsonb, s.raw
     FROM lead_staging s JOIN resolved r USING (record_number)
-    ON CONFLICT ON CONSTRAINT leads_record_key DO NOTHING
     RETURNING id, status
 ), queued AS (
     INSERT INTO deliveries (tenant_id, lead_id)
