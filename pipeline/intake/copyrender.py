@@ -6,8 +6,8 @@ most of it spent again on values the file repeats. A :class:`CopyRenderer` works
 of rows at a time, column by column, as ``leadgate normalize``'s line renderer does
 (:mod:`pipeline.sources.linebuilder`): each slot of the staged row gets its pieces for the
 whole chunk from :mod:`pipeline.intake.copyfields` (mostly memo hits, in C), and
-``map(b"".join, zip(...))`` interleaves them with the row's constant bytes. ``raw`` and
-``extra`` are JSON written from each column's cells escaped at once.
+``map(b"".join, zip(...))`` interleaves them with the row's constant bytes. ``raw`` (the
+row's cells, :mod:`pipeline.core.rawrows`) and ``extra`` are JSON written by msgspec.
 
 A row whose record fails (no first name, no contact) becomes a failed_staging row from the
 same pieces: its warnings, the reference's own error objects, and ``raw``. A plan the
@@ -17,7 +17,7 @@ renderer cannot express exactly gets no renderer, and the file takes the referen
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from itertools import compress, repeat, starmap
+from itertools import compress, repeat
 from operator import itemgetter
 from typing import Final, NamedTuple
 
@@ -161,7 +161,8 @@ class CopyRenderer:
         count = len(rows)
         columns = list(zip(*rows, strict=True))
         values = [slot.pieces(columns, count) for slot in self._slots]
-        raws = list(map(_encode, starmap(self._raw, rows)))
+        # A lead's raw is its cells (the batch keeps the header once: pipeline.core.rawrows).
+        raws = list(map(_encode, rows))
         warnings = self._warnings(values)
         texts: Iterable[bytes] = repeat(_NO_WARNINGS)
         if warnings:
@@ -188,12 +189,14 @@ class CopyRenderer:
         failed = self._failures(values)
         for position, errors in failed.items():
             issues = [text for _, text, _ in warnings.get(position, [])] + errors
+            # A failed record keeps its row as the object the export reads.
+            raw = _encode(self._raw(*rows[position]))
             out[position] = (
                 _FAILURE_HEAD
                 + length(first_number + position)
                 + _json_list(issues)
-                + length(len(raws[position]))
-                + raws[position]
+                + length(len(raw))
+                + raw
             )
         return RenderedRows(out, sorted(failed))
 

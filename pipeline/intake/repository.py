@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -219,12 +219,20 @@ def clear_staging(conn: Conn) -> None:
     conn.execute(queries["clear_staging"])
 
 
-def finish_batch(conn: Conn, *, tenant_id: UUID, batch_id: UUID, counts: BatchCounts) -> None:
+def finish_batch(
+    conn: Conn,
+    *,
+    tenant_id: UUID,
+    batch_id: UUID,
+    counts: BatchCounts,
+    raw_columns: Sequence[str],
+) -> None:
     conn.execute(
         queries["finish_batch"],
         {
             "tenant_id": tenant_id,
             "batch_id": batch_id,
+            "raw_columns": list(raw_columns),
             "total": counts.total,
             "ok": counts.ok,
             "failed": counts.failed,

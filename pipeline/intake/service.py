@@ -193,11 +193,19 @@ def process_batch(
                 config=config,
                 size=LOAD_CHUNK_RECORDS,
             )
-            counts, delivery_ids = _load(conn, batch, chunks, dedupe_window, on_progress)
+            counts, raw_columns, delivery_ids = _load(
+                conn, batch, chunks, dedupe_window, on_progress
+            )
         except SourceFormatError as exc:
             repository.reject_batch(conn, tenant_id=tenant_id, batch_id=batch_id, error=str(exc))
         else:
-            repository.finish_batch(conn, tenant_id=tenant_id, batch_id=batch_id, counts=counts)
+            repository.finish_batch(
+                conn,
+                tenant_id=tenant_id,
+                batch_id=batch_id,
+                counts=counts,
+                raw_columns=raw_columns,
+            )
         final = repository.get_batch(conn, tenant_id=tenant_id, batch_id=batch_id)
         assert final is not None
     capped = (
@@ -212,10 +220,13 @@ def _load(
     chunks: Iterator[StagedChunk],
     dedupe_window: timedelta,
     on_progress: Callable[[int], None] | None,
-) -> tuple[BatchCounts, list[UUID]]:
+) -> tuple[BatchCounts, tuple[str, ...], list[UUID]]:
+    """Load every chunk; the batch's counts, the names of its leads' raw cells and the
+    first deliveries' ids."""
     repository.create_staging_tables(conn)
     repository.lock_tenant_dedupe(conn, tenant_id=batch.tenant_id)
     totals = BatchCounts()
+    raw_columns: tuple[str, ...] = ()
     delivery_ids: list[UUID] = []
     with read_ahead(chunks, depth=READ_AHEAD_CHUNKS) as ready:
         for number, chunk in enumerate(ready):
@@ -232,6 +243,7 @@ def _load(
                 queue=queue,
             )
             repository.clear_staging(conn)
+            raw_columns = chunk.raw_columns
             totals = (
                 totals
                 + counts
@@ -243,7 +255,7 @@ def _load(
                 delivery_ids.extend(new_ids)
             if on_progress is not None:
                 on_progress(totals.total)
-    return totals, delivery_ids
+    return totals, raw_columns, delivery_ids
 
 
 def ingest(

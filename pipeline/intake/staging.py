@@ -22,6 +22,7 @@ import msgspec
 import psycopg
 from msgspec.structs import astuple
 
+from pipeline.core.rawrows import RawColumns
 from pipeline.core.records import NormalizedLead, RawRecord
 from pipeline.intake import repository
 from pipeline.intake.copyformat import SIGNATURE, TRAILER
@@ -33,7 +34,6 @@ from pipeline.sources.adapter import SourceAdapter, is_json
 from pipeline.sources.delimited import (
     irregular_row,
     open_delimited,
-    read_delimited,
     records,
     regular_rows,
 )
@@ -58,6 +58,9 @@ class StagedChunk:
     failures: bytes
     lead_count: int
     failure_count: int
+    raw_columns: tuple[str, ...]
+    """The names of the cells in the leads' ``raw`` so far (see :mod:`pipeline.core.rawrows`): the
+    batch's, once its last chunk is staged."""
 
 
 def staged_chunks(
@@ -79,21 +82,26 @@ def staged_chunks(
     decoded = open_text(stream)
     if is_json(decoded.prefix):
         return _reference(
-            cursor, read_json(split_values(decoded.text), adapter.layout), config, size
+            cursor,
+            read_json(split_values(decoded.text), adapter.layout),
+            config,
+            size,
+            RawColumns(),
         )
-    if not compiled:
-        return _reference(cursor, read_delimited(decoded, adapter.layout), config, size)
     reader, plan = open_delimited(decoded, adapter.layout)
-    renderer = compile_copy_renderer(plan.mapping, config=config)
+    # A delimited file's leads' raw cells are named by its header from the start.
+    columns = RawColumns(plan.mapping.raw_keys)
+    renderer = compile_copy_renderer(plan.mapping, config=config) if compiled else None
     if renderer is None or cursor.connection.info.encoding != "utf-8":
-        return _reference(cursor, records(reader, plan), config, size)
-    return _compiled(cursor, reader, plan, renderer, config, size)
+        return _reference(cursor, records(reader, plan), config, size, columns)
+    return _compiled(cursor, reader, plan, renderer, config, size, columns)
 
 
 def _staged(
-    item: SourceItem, config: NormalizeConfig
+    item: SourceItem, config: NormalizeConfig, columns: RawColumns
 ) -> tuple[StagedLead, None] | tuple[None, StagedFailure]:
-    """The reference: a source item's lead_staging row, or its failed_staging row."""
+    """The reference: a source item's lead_staging row, or its failed_staging row. A
+    lead's ``raw`` is stored as its cells, named by ``columns``."""
     result = normalize_item(item, config=config)
     if isinstance(result, NormalizedLead):
         assert isinstance(item, RawRecord)
@@ -105,7 +113,7 @@ def _staged(
             result.record,
             compliance_hold_reason(lead, config=config),
             _encode(result.warnings).decode() if result.warnings else "[]",
-            _encode(item.raw).decode(),
+            columns.encode(item.raw).decode(),
             *fields[1:-1],
             _encode(lead.extra).decode() if lead.extra else "{}",
         )
@@ -114,37 +122,46 @@ def _staged(
 
 
 def _reference(
-    cursor: Cursor, items: Iterable[SourceItem], config: NormalizeConfig, size: int
+    cursor: Cursor,
+    items: Iterable[SourceItem],
+    config: NormalizeConfig,
+    size: int,
+    columns: RawColumns,
 ) -> Iterator[StagedChunk]:
     leads: list[StagedLead] = []
     failures: list[StagedFailure] = []
     for item in items:
-        lead, failure = _staged(item, config)
+        lead, failure = _staged(item, config, columns)
         if lead is not None:
             leads.append(lead)
         else:
             assert failure is not None
             failures.append(failure)
         if len(leads) + len(failures) >= size:
-            yield _chunk(cursor, leads, failures)
+            yield _chunk(cursor, leads, failures, columns)
             leads, failures = [], []
     if leads or failures:
-        yield _chunk(cursor, leads, failures)
+        yield _chunk(cursor, leads, failures, columns)
 
 
-def _chunk(cursor: Cursor, leads: list[StagedLead], failures: list[StagedFailure]) -> StagedChunk:
+def _chunk(
+    cursor: Cursor, leads: list[StagedLead], failures: list[StagedFailure], columns: RawColumns
+) -> StagedChunk:
     lead_data, failure_data = repository.encode_staged(cursor, leads, failures)
     return StagedChunk(
         leads=lead_data,
         failures=failure_data,
         lead_count=len(leads),
         failure_count=len(failures),
+        raw_columns=columns.names,
     )
 
 
-def _reference_row(cursor: Cursor, item: SourceItem, config: NormalizeConfig) -> tuple[bytes, bool]:
+def _reference_row(
+    cursor: Cursor, item: SourceItem, config: NormalizeConfig, columns: RawColumns
+) -> tuple[bytes, bool]:
     """One item's COPY row by the reference path, and whether it is a failed_staging row."""
-    lead, failure = _staged(item, config)
+    lead, failure = _staged(item, config, columns)
     data = repository.encode_staged(cursor, [lead] if lead else [], [failure] if failure else [])
     row = data[0] if lead is not None else data[1]
     return row[len(SIGNATURE) : -len(TRAILER)], lead is None
@@ -153,11 +170,12 @@ def _reference_row(cursor: Cursor, item: SourceItem, config: NormalizeConfig) ->
 class _Rows:
     """The COPY rows of the chunk being filled."""
 
-    __slots__ = ("failures", "leads")
+    __slots__ = ("columns", "failures", "leads")
 
-    def __init__(self) -> None:
+    def __init__(self, columns: RawColumns) -> None:
         self.leads: list[bytes] = []
         self.failures: list[bytes] = []
+        self.columns = columns
 
     def __len__(self) -> int:
         return len(self.leads) + len(self.failures)
@@ -178,6 +196,7 @@ class _Rows:
             failures=b"".join([SIGNATURE, *self.failures, TRAILER]),
             lead_count=len(self.leads),
             failure_count=len(self.failures),
+            raw_columns=self.columns.names,
         )
 
 
@@ -188,9 +207,10 @@ def _compiled(
     renderer: CopyRenderer,
     config: NormalizeConfig,
     size: int,
+    columns: RawColumns,
 ) -> Iterator[StagedChunk]:
     number = 0
-    rows = _Rows()
+    rows = _Rows(columns)
     while True:
         # Never more rows than the chunk has room for records: a blank row is no record,
         # and an unreadable one stops the read short.
@@ -203,17 +223,17 @@ def _compiled(
         except csv.Error as caught:
             error = caught
         if chunk:
-            rendered, failed = _render(cursor, chunk, number, plan, renderer, config)
+            rendered, failed = _render(cursor, chunk, number, plan, renderer, config, columns)
             number += len(rendered)
             rows.add(rendered, failed)
         if error is not None:
             number += 1
             failure = row_failure(number, "unreadable_row", str(error), {})
-            row, _ = _reference_row(cursor, failure, config)
+            row, _ = _reference_row(cursor, failure, config, columns)
             rows.add([row], [0])
         if len(rows) >= size:
             yield rows.chunk()
-            rows = _Rows()
+            rows = _Rows(columns)
         if error is None and len(chunk) < wanted:
             break
     if len(rows):
@@ -227,6 +247,7 @@ def _render(
     plan: ColumnPlan,
     renderer: CopyRenderer,
     config: NormalizeConfig,
+    columns: RawColumns,
 ) -> tuple[list[bytes], list[int]]:
     """The COPY rows of the records in ``chunk``, numbered after ``number``, and the
     positions of the failed ones."""
@@ -238,7 +259,7 @@ def _render(
         failures = set(failed)
         for position, row in irregular.items():
             item = irregular_row(number + 1 + position, row, plan)
-            rendered[position], is_failure = _reference_row(cursor, item, config)
+            rendered[position], is_failure = _reference_row(cursor, item, config, columns)
             if is_failure:
                 failures.add(position)
             else:

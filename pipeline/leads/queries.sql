@@ -25,8 +25,9 @@ LIMIT %(limit)s;
 -- The lead with its normalized fields as JSON in the Lead struct's shape.
 SELECT l.id, l.batch_id, l.record_number, l.status, l.duplicate_of, l.hold_reason,
        l.received_at, l.first_contact_at, row_to_json(x)::text AS lead,
-       l.warnings::text AS warnings, l.raw::text AS raw
+       l.warnings::text AS warnings, l.raw::text AS raw, b.raw_columns
 FROM leads l
+JOIN ingest_batches b ON b.id = l.batch_id
 CROSS JOIN LATERAL (
     SELECT l.source, l.source_record_id, l.lead_kind, l.first_name, l.last_name, l.email,
            l.phone, l.alt_phones, l.address, l.city, l.state, l.zip, l.credit_score,

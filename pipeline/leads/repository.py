@@ -55,6 +55,8 @@ class LeadRow(NamedTuple):
     lead: str
     warnings: str
     raw: str
+    raw_columns: list[str] | None
+    """The names of ``raw``'s cells when it is an array (pipeline.core.rawrows)."""
 
 
 def _record_after(after: RecordPosition | None) -> dict[str, Any]:

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 from uuid import UUID
 
 import msgspec
 
 from pipeline.core.db import Connection
 from pipeline.core.lead import Lead
+from pipeline.core.rawrows import raw_row
 from pipeline.core.records import FieldIssue
 from pipeline.journey import repository as journey_repository
 from pipeline.leads import repository
@@ -47,7 +48,6 @@ MAX_PAGE_SIZE: Final = 200
 
 _lead_decoder = msgspec.json.Decoder(Lead)
 _warnings_decoder = msgspec.json.Decoder(list[FieldIssue])
-_raw_decoder = msgspec.json.Decoder(dict[str, Any])
 
 
 class BatchNotFound(LookupError):
@@ -151,7 +151,7 @@ async def get_lead_detail(conn: Connection, *, tenant_id: UUID, lead_id: UUID) -
         first_contact_at=row.first_contact_at,
         lead=_lead_decoder.decode(row.lead),
         warnings=_warnings_decoder.decode(row.warnings),
-        raw=_raw_decoder.decode(row.raw),
+        raw=raw_row(row.raw, row.raw_columns),
         delivery=delivery,
         delivery_status=(
             delivery.status if delivery is not None else "pending" if row.status == "ok" else None

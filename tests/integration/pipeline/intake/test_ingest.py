@@ -110,8 +110,14 @@ def test_the_raw_row_and_unmapped_columns_are_kept(app_conn: Any, tenant: UUID) 
 
     ingest(app_conn, tenant_id=tenant, source="leadsource", stream=file, channel="cli")
 
-    raw, extra = _rows(app_conn, tenant, "SELECT raw::json, extra FROM leads")[0]
-    assert list(raw) == [
+    raw, columns, extra = _rows(
+        app_conn,
+        tenant,
+        "SELECT l.raw::json, b.raw_columns, l.extra FROM leads l JOIN ingest_batches b ON b.id = l.batch_id",
+    )[0]
+    # The cells, named once by the batch's columns.
+    assert raw == ["LS-9", "Ann", "Lee", "ann@example.com", "", "teal"]
+    assert columns == [
         "Lead ID",
         "First Name",
         "Last Name",
@@ -120,6 +126,27 @@ def test_the_raw_row_and_unmapped_columns_are_kept(app_conn: Any, tenant: UUID) 
         "Favorite Color",
     ]
     assert extra == {"Favorite Color": "teal"}
+
+
+def test_a_json_stream_s_leads_name_the_columns_seen_so_far(app_conn: Any, tenant: UUID) -> None:
+    file = io.BytesIO(
+        b'{"Lead ID": "LS-1", "First Name": "Ann", "Email": "ann@example.com"}\n'
+        b'{"Lead ID": "LS-2", "First Name": "Bo", "Pri. Phone": "617-555-0142"}\n'
+    )
+
+    ingest(app_conn, tenant_id=tenant, source="leadsource", stream=file, channel="cli")
+
+    rows = _rows(
+        app_conn,
+        tenant,
+        "SELECT l.raw::json, b.raw_columns FROM leads l JOIN ingest_batches b ON b.id = l.batch_id "
+        "ORDER BY l.record_number",
+    )
+    columns = ["Lead ID", "First Name", "Email", "Pri. Phone"]
+    assert rows == [
+        (["LS-1", "Ann", "ann@example.com"], columns),
+        (["LS-2", "Bo", "", "617-555-0142"], columns),
+    ]
 
 
 def test_reingesting_the_same_file_changes_nothing(app_conn: Any, tenant: UUID) -> None:
