@@ -12,12 +12,15 @@ psycopg's dumpers). ``--check`` also asserts that both paths give the same bytes
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
 
+from pipeline.intake.links import IdSource, time_ordered_ids
 from pipeline.intake.service import LOAD_CHUNK_RECORDS
 from pipeline.intake.staging import StagedChunk, staged_chunks
 from pipeline.normalize import NormalizeConfig
@@ -26,8 +29,24 @@ from pipeline.sources import get_source
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def counting_ids() -> Callable[[], IdSource]:
+    """Lead ids 0, 1, 2... across a file's chunks: both paths must give the same bytes
+    (--check)."""
+    counter = itertools.count()
+
+    def chunk_ids() -> IdSource:
+        return lambda count: [next(counter).to_bytes(16) for _ in range(count)]
+
+    return chunk_ids
+
+
 def staged(
-    cursor: psycopg.Cursor[tuple[object, ...]], vendor: str, rows: int, *, compiled: bool
+    cursor: psycopg.Cursor[tuple[object, ...]],
+    vendor: str,
+    rows: int,
+    *,
+    compiled: bool,
+    ids: Callable[[], IdSource] = time_ordered_ids,
 ) -> tuple[float, list[StagedChunk]]:
     """CPU seconds to stage the file, and its chunks."""
     with (DATA / f"{vendor}-{rows}.csv").open("rb") as stream:
@@ -40,6 +59,7 @@ def staged(
                 config=NormalizeConfig(),
                 size=LOAD_CHUNK_RECORDS,
                 compiled=compiled,
+                ids=ids,
             )
         )
         return time.process_time() - start, chunks
@@ -70,8 +90,8 @@ def main() -> None:
                     f"{vendor:<11} {label:<9} {records} records  {per_row:5.2f} us/row CPU (median of {args.runs})"
                 )
             if args.check:
-                mine = staged(cursor, vendor, args.rows, compiled=True)[1]
-                theirs = staged(cursor, vendor, args.rows, compiled=False)[1]
+                mine = staged(cursor, vendor, args.rows, compiled=True, ids=counting_ids())[1]
+                theirs = staged(cursor, vendor, args.rows, compiled=False, ids=counting_ids())[1]
                 assert mine == theirs, f"{vendor}: the compiled path's COPY data differs"
                 print(f"{vendor:<11} same bytes on both paths")
 

@@ -51,13 +51,15 @@ from pipeline.sources.rowmapper import RowMapping
 __all__ = ["CopyRenderer", "RenderedRows", "compile_copy_renderer"]
 
 _encode = msgspec.json.encode
-_LEAD_HEAD: Final = (len(LEAD_FIELDS) + 3).to_bytes(2, "big") + length(4)
-"""A lead_staging row's field count and its record number's length: record_number,
-hold_reason, warnings, raw, then the Lead's fields but ``source``, ``extra`` last."""
+_LEAD_HEAD: Final = length(4)
+"""A lead row's body starts with its record number's length: record_number, hold_reason,
+warnings, raw, then the Lead's fields but ``source``, ``extra`` last. Staging puts the
+field count and the leading link fields in front (:mod:`pipeline.intake.links`)."""
 _FAILURE_HEAD: Final = (3).to_bytes(2, "big") + length(4)
 _NO_WARNINGS: Final = text_field("[]")
 _AFTER_COMMA: Final = itemgetter(slice(1, None))
 _TRIGGER: Final = text_field("trigger")
+_PHONE_FIELD: Final = itemgetter(slice(0, 14))
 
 
 _FIRST_NAME_REQUIRED: Final = _encode(FIRST_NAME_REQUIRED)
@@ -72,9 +74,15 @@ def _json_list(items: list[bytes]) -> bytes:
 
 class RenderedRows(NamedTuple):
     rows: list[bytes]
-    """One binary COPY row per record, in record order."""
+    """One binary COPY row per record, in record order: a failed_staging row, or a
+    lead_staging row's body (its fields from ``record_number`` on)."""
     failed: list[int]
-    """Positions of the failed_staging rows; the others are lead_staging rows."""
+    """Positions of the failed_staging rows; the others are lead bodies."""
+    record_ids: list[bytes]
+    """Each row's dedupe keys as binary COPY text fields (``NULL`` for none): vendor record
+    id, phone, email. Only the leads' mean anything."""
+    phones: list[bytes]
+    emails: list[bytes]
 
 
 class _Hold:
@@ -122,12 +130,15 @@ class CopyRenderer:
 
     __slots__ = (
         "_email",
+        "_email_key",
         "_extra",
         "_extra_columns",
         "_first_name",
         "_hold",
         "_phone",
+        "_phone_key",
         "_raw",
+        "_record_id_key",
         "_slots",
         "_template",
     )
@@ -143,6 +154,7 @@ class CopyRenderer:
         first_name: int,
         phone: int | None,
         email: int | None,
+        keys: tuple[int | bytes, int | bytes, int | bytes],
     ) -> None:
         # msgspec writes a struct as the JSON object of its (renamed) fields, in C.
         self._raw = row_struct("Raw", raw_keys)
@@ -154,6 +166,8 @@ class CopyRenderer:
         self._first_name = first_name
         self._phone = phone
         self._email = email
+        # Where each dedupe key comes from: a slot's pieces, or a constant field.
+        self._record_id_key, self._phone_key, self._email_key = keys
 
     def render(self, rows: Sequence[Sequence[str]], first_number: int) -> RenderedRows:
         """The COPY rows of ``rows`` (non-blank, of the header's width), numbered from
@@ -198,7 +212,20 @@ class CopyRenderer:
                 + length(len(raw))
                 + raw
             )
-        return RenderedRows(out, sorted(failed))
+        return RenderedRows(out, sorted(failed), *self._keys(values, count))
+
+    def _keys(self, values: list[list[bytes]], count: int) -> tuple[list[bytes], ...]:
+        """Each row's vendor record id, phone and email fields."""
+        record_ids, phones, emails = (
+            list(values[key]) if isinstance(key, int) else [key] * count
+            for key in (self._record_id_key, self._phone_key, self._email_key)
+        )
+        if isinstance(self._phone_key, int):
+            # A phone piece is the phone's field (ten digits) and then alt_phones'.
+            phones = list(map(_PHONE_FIELD, phones))
+            for position in positions(values[self._phone_key], NO_PHONE):
+                phones[position] = NULL
+        return record_ids, phones, emails
 
     def _extra_objects(self, columns: Sequence[Sequence[str]], count: int) -> list[bytes]:
         """``extra`` as msgspec encodes the record's dict: the non-blank unclaimed cells."""
@@ -313,6 +340,7 @@ def compile_copy_renderer(mapping: RowMapping, *, config: NormalizeConfig) -> Co
         return value_field(field, constants.get(field, getattr(defaults, field)))
 
     hold = _Hold(config, kind=source_of("lead_kind"), date=source_of("trigger_date"))
+    keys = (source_of("source_record_id"), source_of("phone"), source_of("email"))
     return CopyRenderer(
         raw_keys=mapping.raw_keys,
         slots=slots,
@@ -322,4 +350,5 @@ def compile_copy_renderer(mapping: RowMapping, *, config: NormalizeConfig) -> Co
         first_name=places["first_name"] - 5,
         phone=places["phone"] - 5 if "phone" in places else None,
         email=places["email"] - 5 if "email" in places else None,
+        keys=keys,
     )

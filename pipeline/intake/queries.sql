@@ -37,7 +37,13 @@ SET LOCAL work_mem = '32MB';
 -- values go over binary COPY (floats as float8, ISO dates and JSON as text): the load
 -- casts them to the stored types, which is far cheaper than parsing a JSON document.
 CREATE TEMP TABLE lead_staging (
-    id                   uuid NOT NULL DEFAULT uuid_time_ordered(),
+    -- The lead's id and, for a lead with an earlier lead of the chunk sharing a key, that
+    -- root's id and keys (pipeline/intake/links.py).
+    id                   uuid NOT NULL,
+    root_id              uuid,
+    root_source_record_id text,
+    root_phone           text,
+    root_email           text,
     record_number        integer NOT NULL,
     hold_reason          text,
     warnings             text NOT NULL,
@@ -87,12 +93,13 @@ CREATE TEMP TABLE failed_staging (
 -- name: copy_lead_staging
 -- Binary: values go over as they are instead of being escaped and parsed cell by cell.
 COPY lead_staging (
-    record_number, hold_reason, warnings, raw, source_record_id, lead_kind, first_name,
-    last_name, email, phone, alt_phones, address, city, state, zip, credit_score,
-    credit_grade, property_value, loan_balance, current_rate, monthly_payment,
-    second_balance, second_rate, additional_cash, down_payment, ltv, bid_loan_value,
-    cash_out, found_home, va_eligible, has_second_mortgage, loan_type, loan_purpose,
-    property_type, property_use, mortgage_open_date, trigger_date, consent_url, extra
+    id, root_id, root_source_record_id, root_phone, root_email, record_number, hold_reason,
+    warnings, raw, source_record_id, lead_kind, first_name, last_name, email, phone,
+    alt_phones, address, city, state, zip, credit_score, credit_grade, property_value,
+    loan_balance, current_rate, monthly_payment, second_balance, second_rate,
+    additional_cash, down_payment, ltv, bid_loan_value, cash_out, found_home, va_eligible,
+    has_second_mortgage, loan_type, loan_purpose, property_type, property_use,
+    mortgage_open_date, trigger_date, consent_url, extra
 ) FROM STDIN (FORMAT binary);
 
 -- name: copy_failed_staging
@@ -113,42 +120,14 @@ SELECT %(tenant_id)s, %(batch_id)s, record_number, %(source)s, errors::jsonb, ra
 -- name: load_leads_from_staging
 -- Dedupe and insert one chunk. A staged lead duplicates an earlier original (not itself a
 -- duplicate) of the same tenant with the same source + vendor record id (any age), or the
--- same phone or email received within the tenant's dedupe window; failing that, an earlier
--- record of the same chunk with one of those keys. Earlier chunks of the same batch are
--- already in leads, so they count as existing. With queue, accepted leads get their
+-- same phone or email received within the tenant's dedupe window: one of its own keys,
+-- else one of its in-chunk root's keys (the root may itself duplicate an existing lead);
+-- failing that, it duplicates its root, an earlier lead of the chunk sharing a key (linked
+-- in Python: pipeline/intake/links.py). Earlier chunks of the same batch are already in
+-- leads, so they count as existing. A lead without a root has NULL root keys, so its
+-- root probes are skipped by their one-time filters. With queue, accepted leads get their
 -- outbox row here; without, the batch's outbox_through says they are still to get one.
--- Only the keys go through the window sorts and probes; the wide rows are read once, by
--- the insert. The sorts compare as "C", like the leads' key columns (migration 0006).
-WITH firsts AS (
-    SELECT s.id, s.record_number, s.source_record_id, s.phone, s.email,
-        least(
-            CASE WHEN s.source_record_id IS NOT NULL THEN min(s.record_number) OVER (PARTITION BY s.source_record_id COLLATE "C") END,
-            CASE WHEN s.phone IS NOT NULL THEN min(s.record_number) OVER (PARTITION BY s.phone COLLATE "C") END,
-            CASE WHEN s.email IS NOT NULL THEN min(s.record_number) OVER (PARTITION BY s.email COLLATE "C") END
-        ) AS first_in_chunk
-    FROM lead_staging s
-), existing AS (
-    SELECT k.id, k.record_number, k.first_in_chunk,
-        coalesce(
-            (SELECT l.id FROM leads l
-             WHERE k.source_record_id IS NOT NULL AND l.tenant_id = %(tenant_id)s AND l.source = %(source)s
-               AND l.source_record_id = k.source_record_id AND l.status <> 'duplicate'
-             ORDER BY l.received_at, l.id LIMIT 1),
-            (SELECT l.id FROM leads l
-             WHERE k.phone IS NOT NULL AND l.tenant_id = %(tenant_id)s AND l.phone = k.phone
-               AND l.status <> 'duplicate' AND l.received_at >= now() - %(dedupe_window)s
-             ORDER BY l.received_at, l.id LIMIT 1),
-            (SELECT l.id FROM leads l
-             WHERE k.email IS NOT NULL AND l.tenant_id = %(tenant_id)s AND l.email = k.email
-               AND l.status <> 'duplicate' AND l.received_at >= now() - %(dedupe_window)s
-             ORDER BY l.received_at, l.id LIMIT 1)
-        ) AS existing_original
-    FROM firsts k
-), resolved AS (
-    SELECT e.record_number, coalesce(e.existing_original, o.existing_original, o.id) AS original
-    FROM existing e
-    LEFT JOIN existing o ON o.record_number = e.first_in_chunk AND e.first_in_chunk < e.record_number
-), inserted AS (
+WITH inserted AS (
     INSERT INTO leads (
         id, tenant_id, batch_id, record_number, source, status, duplicate_of, hold_reason,
         source_record_id, lead_kind, first_name, last_name, email, phone, alt_phones, address,
@@ -160,10 +139,10 @@ WITH firsts AS (
     )
     SELECT
         s.id, %(tenant_id)s, %(batch_id)s, s.record_number, %(source)s,
-        CASE WHEN r.original IS NOT NULL THEN 'duplicate'
+        CASE WHEN o.original IS NOT NULL THEN 'duplicate'
              WHEN s.hold_reason IS NOT NULL THEN 'held_compliance'
              ELSE 'ok' END,
-        r.original, s.hold_reason,
+        o.original, s.hold_reason,
         s.source_record_id, s.lead_kind, s.first_name, s.last_name, s.email, s.phone,
         s.alt_phones, s.address, s.city, s.state, s.zip, s.credit_score, s.credit_grade,
         s.property_value, s.loan_balance, s.current_rate, s.monthly_payment, s.second_balance,
@@ -171,7 +150,36 @@ WITH firsts AS (
         s.found_home, s.va_eligible, s.has_second_mortgage, s.loan_type, s.loan_purpose,
         s.property_type, s.property_use, s.mortgage_open_date::date, s.trigger_date::date,
         s.consent_url, s.extra::jsonb, s.warnings::jsonb, s.raw
-    FROM lead_staging s JOIN resolved r USING (record_number)
+    FROM lead_staging s
+    CROSS JOIN LATERAL (SELECT coalesce(
+        (SELECT l.id FROM leads l
+         WHERE s.source_record_id IS NOT NULL AND l.tenant_id = %(tenant_id)s
+           AND l.source = %(source)s AND l.source_record_id = s.source_record_id
+           AND l.status <> 'duplicate'
+         ORDER BY l.received_at, l.id LIMIT 1),
+        (SELECT l.id FROM leads l
+         WHERE s.phone IS NOT NULL AND l.tenant_id = %(tenant_id)s AND l.phone = s.phone
+           AND l.status <> 'duplicate' AND l.received_at >= now() - %(dedupe_window)s
+         ORDER BY l.received_at, l.id LIMIT 1),
+        (SELECT l.id FROM leads l
+         WHERE s.email IS NOT NULL AND l.tenant_id = %(tenant_id)s AND l.email = s.email
+           AND l.status <> 'duplicate' AND l.received_at >= now() - %(dedupe_window)s
+         ORDER BY l.received_at, l.id LIMIT 1),
+        (SELECT l.id FROM leads l
+         WHERE s.root_source_record_id IS NOT NULL AND l.tenant_id = %(tenant_id)s
+           AND l.source = %(source)s AND l.source_record_id = s.root_source_record_id
+           AND l.status <> 'duplicate'
+         ORDER BY l.received_at, l.id LIMIT 1),
+        (SELECT l.id FROM leads l
+         WHERE s.root_phone IS NOT NULL AND l.tenant_id = %(tenant_id)s AND l.phone = s.root_phone
+           AND l.status <> 'duplicate' AND l.received_at >= now() - %(dedupe_window)s
+         ORDER BY l.received_at, l.id LIMIT 1),
+        (SELECT l.id FROM leads l
+         WHERE s.root_email IS NOT NULL AND l.tenant_id = %(tenant_id)s AND l.email = s.root_email
+           AND l.status <> 'duplicate' AND l.received_at >= now() - %(dedupe_window)s
+         ORDER BY l.received_at, l.id LIMIT 1),
+        s.root_id
+    ) AS original) o
     RETURNING id, status
 ), queued AS (
     INSERT INTO deliveries (tenant_id, lead_id)

@@ -18,6 +18,7 @@ from pipeline.core.queries import load_queries
 from pipeline.intake.schemas import BatchCounts, Channel, IngestBatch
 
 __all__ = [
+    "LEAD_STAGING_FIELDS",
     "StagedLead",
     "clear_staging",
     "copy_staged",
@@ -42,12 +43,14 @@ __all__ = [
 queries = load_queries("pipeline.intake")
 Conn = psycopg.Connection[Any]
 
+# id, then the in-chunk root's id, vendor record id, phone and email (pipeline.intake.links),
 # record_number, hold_reason, warnings (JSON), raw (JSON), then every canonical lead field
 # but ``source`` in ``Lead`` order, ``extra`` as JSON: see lead_staging in queries.sql.
 StagedLead = tuple[Any, ...]
 # record_number, errors, raw
 StagedFailure = tuple[int, str, str]
 _LEAD_STAGING_TYPES = [
+    *("uuid", "uuid", "text", "text", "text"),
     *("int4", "text", "text", "text"),
     *("text",) * 6,  # source_record_id, lead_kind, first_name, last_name, email, phone
     "text[]",  # alt_phones
@@ -58,6 +61,7 @@ _LEAD_STAGING_TYPES = [
     *("text",) * 8,  # loan_type .. property_use, both dates, consent_url, extra
 ]
 _FAILED_STAGING_TYPES = ["int4", "text", "text"]
+LEAD_STAGING_FIELDS = len(_LEAD_STAGING_TYPES)
 
 
 def tenant_intake_settings(

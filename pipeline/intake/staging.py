@@ -8,15 +8,18 @@ compiled path, for delimited files, renders chunks of rows straight into binary 
 with a per-file renderer (:mod:`pipeline.intake.copyrender`) and sends any row the
 renderer declines (a row of the wrong width, an unreadable row) through the reference
 path, in place. JSON input always takes the reference path.
+
+Both give each lead its id and in-chunk duplicate link (:mod:`pipeline.intake.links`) in
+record order, once per load chunk.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import compress, islice
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Final, NamedTuple
 
 import msgspec
 import psycopg
@@ -25,8 +28,9 @@ from msgspec.structs import astuple
 from pipeline.core.rawrows import RawColumns
 from pipeline.core.records import NormalizedLead, RawRecord
 from pipeline.intake import repository
-from pipeline.intake.copyformat import SIGNATURE, TRAILER
-from pipeline.intake.copyrender import CopyRenderer, compile_copy_renderer
+from pipeline.intake.copyformat import SIGNATURE, TRAILER, text_field
+from pipeline.intake.copyrender import CopyRenderer, RenderedRows, compile_copy_renderer
+from pipeline.intake.links import ChunkLinks, IdSource, time_ordered_ids
 from pipeline.intake.repository import StagedFailure, StagedLead
 from pipeline.normalize import NormalizeConfig, compliance_hold_reason, normalize_item
 from pipeline.sources import SourceItem
@@ -71,100 +75,38 @@ def staged_chunks(
     config: NormalizeConfig,
     size: int,
     compiled: bool = True,
+    ids: Callable[[], IdSource] = time_ordered_ids,
 ) -> Iterator[StagedChunk]:
     """Check the stream's header now (raising ``SourceFormatError`` as ``adapter.read``
     does) and return an iterator over its records normalized and encoded, ``size``
     records to a chunk (the last may be shorter; no chunk is empty). ``cursor`` lends its
     connection's adapters, see ``repository.encode_staged``.
 
-    ``compiled=False`` sends every record through the reference path.
+    ``compiled=False`` sends every record through the reference path. ``ids`` gives each
+    load chunk its source of lead ids (tests make them deterministic).
     """
     decoded = open_text(stream)
     if is_json(decoded.prefix):
-        return _reference(
-            cursor,
-            read_json(split_values(decoded.text), adapter.layout),
-            config,
-            size,
-            RawColumns(),
-        )
+        staging = _Staging(cursor, config, RawColumns(), ids)
+        return staging.reference(read_json(split_values(decoded.text), adapter.layout), size)
     reader, plan = open_delimited(decoded, adapter.layout)
     # A delimited file's leads' raw cells are named by its header from the start.
-    columns = RawColumns(plan.mapping.raw_keys)
+    staging = _Staging(cursor, config, RawColumns(plan.mapping.raw_keys), ids)
     renderer = compile_copy_renderer(plan.mapping, config=config) if compiled else None
     if renderer is None or cursor.connection.info.encoding != "utf-8":
-        return _reference(cursor, records(reader, plan), config, size, columns)
-    return _compiled(cursor, reader, plan, renderer, config, size, columns)
+        return staging.reference(records(reader, plan), size)
+    return staging.compiled(reader, plan, renderer, size)
 
 
-def _staged(
-    item: SourceItem, config: NormalizeConfig, columns: RawColumns
-) -> tuple[StagedLead, None] | tuple[None, StagedFailure]:
-    """The reference: a source item's lead_staging row, or its failed_staging row. A
-    lead's ``raw`` is stored as its cells, named by ``columns``."""
-    result = normalize_item(item, config=config)
-    if isinstance(result, NormalizedLead):
-        assert isinstance(item, RawRecord)
-        lead = result.lead
-        # Lead order, as lead_staging's columns: source (the batch's) and extra (JSON) go
-        # separately.
-        fields = astuple(lead)
-        staged = (
-            result.record,
-            compliance_hold_reason(lead, config=config),
-            _encode(result.warnings).decode() if result.warnings else "[]",
-            columns.encode(item.raw).decode(),
-            *fields[1:-1],
-            _encode(lead.extra).decode() if lead.extra else "{}",
-        )
-        return staged, None
-    return None, (result.record, _encode(result.errors).decode(), _encode(result.raw).decode())
+_LEAD_FIELD_COUNT: Final = repository.LEAD_STAGING_FIELDS.to_bytes(2, "big")
 
 
-def _reference(
-    cursor: Cursor,
-    items: Iterable[SourceItem],
-    config: NormalizeConfig,
-    size: int,
-    columns: RawColumns,
-) -> Iterator[StagedChunk]:
-    leads: list[StagedLead] = []
-    failures: list[StagedFailure] = []
-    for item in items:
-        lead, failure = _staged(item, config, columns)
-        if lead is not None:
-            leads.append(lead)
-        else:
-            assert failure is not None
-            failures.append(failure)
-        if len(leads) + len(failures) >= size:
-            yield _chunk(cursor, leads, failures, columns)
-            leads, failures = [], []
-    if leads or failures:
-        yield _chunk(cursor, leads, failures, columns)
+class _Lead(NamedTuple):
+    """A lead by the reference path: its lead_staging row but the leading link fields,
+    and its dedupe keys as binary COPY text fields (vendor record id, phone, email)."""
 
-
-def _chunk(
-    cursor: Cursor, leads: list[StagedLead], failures: list[StagedFailure], columns: RawColumns
-) -> StagedChunk:
-    lead_data, failure_data = repository.encode_staged(cursor, leads, failures)
-    return StagedChunk(
-        leads=lead_data,
-        failures=failure_data,
-        lead_count=len(leads),
-        failure_count=len(failures),
-        raw_columns=columns.names,
-    )
-
-
-def _reference_row(
-    cursor: Cursor, item: SourceItem, config: NormalizeConfig, columns: RawColumns
-) -> tuple[bytes, bool]:
-    """One item's COPY row by the reference path, and whether it is a failed_staging row."""
-    lead, failure = _staged(item, config, columns)
-    data = repository.encode_staged(cursor, [lead] if lead else [], [failure] if failure else [])
-    row = data[0] if lead is not None else data[1]
-    return row[len(SIGNATURE) : -len(TRAILER)], lead is None
+    body: StagedLead
+    keys: tuple[bytes, bytes, bytes]
 
 
 class _Rows:
@@ -200,69 +142,190 @@ class _Rows:
         )
 
 
-def _compiled(
-    cursor: Cursor,
-    reader: Iterator[list[str]],
-    plan: ColumnPlan,
-    renderer: CopyRenderer,
-    config: NormalizeConfig,
-    size: int,
-    columns: RawColumns,
-) -> Iterator[StagedChunk]:
-    number = 0
-    rows = _Rows(columns)
-    while True:
-        # Never more rows than the chunk has room for records: a blank row is no record,
-        # and an unreadable one stops the read short.
-        wanted = min(CHUNK_ROWS, size - len(rows))
-        chunk: list[list[str]] = []
-        error: csv.Error | None = None
-        try:
-            # extend() keeps the rows read before a row the csv module cannot parse.
-            chunk.extend(islice(reader, wanted))
-        except csv.Error as caught:
-            error = caught
-        if chunk:
-            rendered, failed = _render(cursor, chunk, number, plan, renderer, config, columns)
-            number += len(rendered)
-            rows.add(rendered, failed)
-        if error is not None:
-            number += 1
-            failure = row_failure(number, "unreadable_row", str(error), {})
-            row, _ = _reference_row(cursor, failure, config, columns)
-            rows.add([row], [0])
-        if len(rows) >= size:
-            yield rows.chunk()
-            rows = _Rows(columns)
-        if error is None and len(chunk) < wanted:
-            break
-    if len(rows):
-        yield rows.chunk()
+class _Staging:
+    """One stream's staging: what both paths share."""
 
+    __slots__ = ("columns", "config", "cursor", "ids")
 
-def _render(
-    cursor: Cursor,
-    chunk: list[list[str]],
-    number: int,
-    plan: ColumnPlan,
-    renderer: CopyRenderer,
-    config: NormalizeConfig,
-    columns: RawColumns,
-) -> tuple[list[bytes], list[int]]:
-    """The COPY rows of the records in ``chunk``, numbered after ``number``, and the
-    positions of the failed ones."""
-    rows, irregular = regular_rows(chunk, plan.width)
-    if not rows:
-        return [], []
-    rendered, failed = renderer.render(rows, number + 1)
-    if irregular:
-        failures = set(failed)
-        for position, row in irregular.items():
-            item = irregular_row(number + 1 + position, row, plan)
-            rendered[position], is_failure = _reference_row(cursor, item, config, columns)
-            if is_failure:
-                failures.add(position)
+    def __init__(
+        self,
+        cursor: Cursor,
+        config: NormalizeConfig,
+        columns: RawColumns,
+        ids: Callable[[], IdSource],
+    ) -> None:
+        self.cursor = cursor
+        self.config = config
+        self.columns = columns
+        self.ids = ids
+
+    def staged(self, item: SourceItem) -> _Lead | StagedFailure:
+        """The reference: a source item as a lead, or as its failed_staging row. A lead's
+        ``raw`` is stored as its cells, named by ``columns``."""
+        config = self.config
+        result = normalize_item(item, config=config)
+        if isinstance(result, NormalizedLead):
+            assert isinstance(item, RawRecord)
+            lead = result.lead
+            # Lead order, as lead_staging's columns: source (the batch's) and extra (JSON)
+            # go separately.
+            fields = astuple(lead)
+            staged = (
+                result.record,
+                compliance_hold_reason(lead, config=config),
+                _encode(result.warnings).decode() if result.warnings else "[]",
+                self.columns.encode(item.raw).decode(),
+                *fields[1:-1],
+                _encode(lead.extra).decode() if lead.extra else "{}",
+            )
+            keys = (
+                text_field(lead.source_record_id),
+                text_field(lead.phone),
+                text_field(lead.email),
+            )
+            return _Lead(staged, keys)
+        return (result.record, _encode(result.errors).decode(), _encode(result.raw).decode())
+
+    def reference(self, items: Iterable[SourceItem], size: int) -> Iterator[StagedChunk]:
+        leads: list[StagedLead] = []
+        failures: list[StagedFailure] = []
+        links = self._links()
+        for item in items:
+            staged = self.staged(item)
+            if isinstance(staged, _Lead):
+                leads.append((*links.link(*staged.keys), *staged.body))
             else:
+                failures.append(staged)
+            if len(leads) + len(failures) >= size:
+                yield self._chunk(leads, failures)
+                leads, failures = [], []
+                links = self._links()
+        if leads or failures:
+            yield self._chunk(leads, failures)
+
+    def _links(self) -> ChunkLinks:
+        """A load chunk's links, with ids of its own."""
+        return ChunkLinks(self.ids(), prefix=_LEAD_FIELD_COUNT)
+
+    def _chunk(self, leads: list[StagedLead], failures: list[StagedFailure]) -> StagedChunk:
+        lead_data, failure_data = repository.encode_staged(self.cursor, leads, failures)
+        return StagedChunk(
+            leads=lead_data,
+            failures=failure_data,
+            lead_count=len(leads),
+            failure_count=len(failures),
+            raw_columns=self.columns.names,
+        )
+
+    def _encoded(self, lead: StagedLead | None, failure: StagedFailure | None) -> bytes:
+        """One row's COPY data, as the reference encodes it in a chunk."""
+        data = repository.encode_staged(
+            self.cursor, [lead] if lead else [], [failure] if failure else []
+        )
+        row = data[0] if lead is not None else data[1]
+        return row[len(SIGNATURE) : -len(TRAILER)]
+
+    def compiled(
+        self,
+        reader: Iterator[list[str]],
+        plan: ColumnPlan,
+        renderer: CopyRenderer,
+        size: int,
+    ) -> Iterator[StagedChunk]:
+        number = 0
+        rows = _Rows(self.columns)
+        links = self._links()
+        while True:
+            # Never more rows than the chunk has room for records: a blank row is no
+            # record, and an unreadable one stops the read short.
+            wanted = min(CHUNK_ROWS, size - len(rows))
+            chunk: list[list[str]] = []
+            error: csv.Error | None = None
+            try:
+                # extend() keeps the rows read before a row the csv module cannot parse.
+                chunk.extend(islice(reader, wanted))
+            except csv.Error as caught:
+                error = caught
+            if chunk:
+                rendered, failed = self._render(chunk, number, plan, renderer, links)
+                number += len(rendered)
+                rows.add(rendered, failed)
+            if error is not None:
+                number += 1
+                failure = self.staged(row_failure(number, "unreadable_row", str(error), {}))
+                assert not isinstance(failure, _Lead)
+                rows.add([self._encoded(None, failure)], [0])
+            if len(rows) >= size:
+                yield rows.chunk()
+                rows = _Rows(self.columns)
+                links = self._links()
+            if error is None and len(chunk) < wanted:
+                break
+        if len(rows):
+            yield rows.chunk()
+
+    def _render(
+        self,
+        chunk: list[list[str]],
+        number: int,
+        plan: ColumnPlan,
+        renderer: CopyRenderer,
+        links: ChunkLinks,
+    ) -> tuple[list[bytes], list[int]]:
+        """The COPY rows of the records in ``chunk``, numbered after ``number``, and the
+        positions of the failed ones."""
+        rows, irregular = regular_rows(chunk, plan.width)
+        if not rows:
+            return [], []
+        rendered = renderer.render(rows, number + 1)
+        if not irregular:
+            return _linked(rendered, links), rendered.failed
+        # Rows of another width take the reference path, in record order with the rest.
+        failures = set(rendered.failed)
+        bodies: dict[int, StagedLead] = {}
+        for position, row in irregular.items():
+            staged = self.staged(irregular_row(number + 1 + position, row, plan))
+            if isinstance(staged, _Lead):
+                bodies[position] = staged.body
+                record_id, phone, email = staged.keys
+                rendered.record_ids[position] = record_id
+                rendered.phones[position] = phone
+                rendered.emails[position] = email
                 failures.discard(position)
-        failed = sorted(failures)
-    return rendered, failed
+            else:
+                rendered.rows[position] = self._encoded(None, staged)
+                failures.add(position)
+        out = rendered.rows
+        for position in range(len(out)):
+            if position in failures:
+                continue
+            keys = (
+                rendered.record_ids[position],
+                rendered.phones[position],
+                rendered.emails[position],
+            )
+            if position in bodies:
+                lead = (*links.link(*keys), *bodies[position])
+                out[position] = self._encoded(lead, None)
+            else:
+                out[position] = links.heads(*([key] for key in keys))[0] + out[position]
+        return out, sorted(failures)
+
+
+def _linked(rendered: RenderedRows, links: ChunkLinks) -> list[bytes]:
+    """The rendered rows with each lead's count and link fields in front, in order."""
+    rows = rendered.rows
+    if not rendered.failed:
+        heads = links.heads(rendered.record_ids, rendered.phones, rendered.emails)
+        return list(map(bytes.__add__, heads, rows))
+    failed = set(rendered.failed)
+    leads = [position for position in range(len(rows)) if position not in failed]
+    heads = links.heads(
+        [rendered.record_ids[position] for position in leads],
+        [rendered.phones[position] for position in leads],
+        [rendered.emails[position] for position in leads],
+    )
+    out = list(rows)
+    for position, head in zip(leads, heads, strict=True):
+        out[position] = head + out[position]
+    return out

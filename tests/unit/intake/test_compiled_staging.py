@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from hypothesis import strategies as st
 from pipeline.core.settings import DatabaseSettings
 from pipeline.intake.copyformat import SIGNATURE, TRAILER, text_array_field
 from pipeline.intake.copyrender import compile_copy_renderer
+from pipeline.intake.links import IdSource
 from pipeline.intake.staging import StagedChunk, staged_chunks
 from pipeline.normalize import DEFAULT_CONFIG, NormalizeConfig
 from pipeline.sources import Layout, get_source
@@ -62,9 +64,25 @@ def staged(
 ) -> list[StagedChunk]:
     adapter = get_source(source, mapping=mapping)
     chunks = staged_chunks(
-        cursor, adapter, io.BytesIO(data), config=config, size=size, compiled=compiled
+        cursor,
+        adapter,
+        io.BytesIO(data),
+        config=config,
+        size=size,
+        compiled=compiled,
+        ids=counting_ids(),
     )
     return list(chunks)
+
+
+def counting_ids() -> Callable[[], IdSource]:
+    """Lead ids 0, 1, 2... across a stream's chunks: both paths must give the same ones."""
+    counter = itertools.count()
+
+    def chunk_ids() -> IdSource:
+        return lambda count: [next(counter).to_bytes(16) for _ in range(count)]
+
+    return chunk_ids
 
 
 def assert_same_chunks(

@@ -16,6 +16,7 @@ from pipeline.core.db import tenant_transaction_sync
 from pipeline.core.lead import LEAD_FIELDS
 from pipeline.core.settings import DatabaseSettings
 from pipeline.intake import repository
+from pipeline.intake import service as intake_service
 from pipeline.intake.export import export_failed_csv
 from pipeline.intake.service import ingest, process_batch, store_batch
 from tests.support.tenants import create_tenant
@@ -207,6 +208,98 @@ def test_a_lead_seen_in_an_earlier_batch_is_a_duplicate_by_id_phone_or_email(
     assert dupes[2] == (3, originals["LS-1"])
 
 
+def _originals(conn: Any, tenant_id: UUID, batch_id: UUID) -> dict[str, str | None]:
+    """Each lead of the batch by vendor id -> the vendor id of the lead it duplicates."""
+    rows = _rows(
+        conn,
+        tenant_id,
+        "SELECT l.source_record_id, o.source_record_id FROM leads l "
+        "LEFT JOIN leads o ON o.id = l.duplicate_of WHERE l.batch_id = %s",
+        [batch_id],
+    )
+    return dict(rows)
+
+
+def test_a_duplicate_of_a_duplicate_in_the_same_chunk_links_to_the_original(
+    app_conn: Any, tenant: UUID
+) -> None:
+    outcome = ingest(
+        app_conn,
+        tenant_id=tenant,
+        source="leadsource",
+        channel="cli",
+        stream=leadsource_file(
+            "LS-1,Ann,Lee,,,,,ann@example.com,617-555-0101,,",
+            "LS-2,Ann,Lee,,,,,ann@example.com,617-555-0102,,",  # LS-1's email
+            "LS-3,Ann,Lee,,,,,,617-555-0102,,",  # LS-2's phone: LS-2 is LS-1's duplicate
+            "LS-4,Bo,Ray,,,,,bo@example.com,,,",
+            "LS-5,Bo,Ray,,,,,,617-555-0104,,",  # new
+        ),
+    )
+
+    assert (outcome.batch.ok_count, outcome.batch.duplicate_count) == (3, 2)
+    assert _originals(app_conn, tenant, outcome.batch.id) == {
+        "LS-1": None,
+        "LS-2": "LS-1",
+        "LS-3": "LS-1",
+        "LS-4": None,
+        "LS-5": None,
+    }
+
+
+def test_a_lead_whose_chunk_root_duplicates_an_earlier_batch_links_to_that_lead(
+    app_conn: Any, tenant: UUID
+) -> None:
+    ingest(
+        app_conn,
+        tenant_id=tenant,
+        source="leadsource",
+        channel="cli",
+        stream=leadsource_file("LS-1,Ann,Lee,,,,,,617-555-0101,,"),
+    )
+    later = ingest(
+        app_conn,
+        tenant_id=tenant,
+        source="leadsource",
+        channel="cli",
+        stream=leadsource_file(
+            "LS-2,Ann,Lee,,,,,ann@example.com,617-555-0101,,",  # LS-1's phone
+            "LS-3,Ann,Lee,,,,,ann@example.com,,,",  # LS-2's email only
+        ),
+    )
+
+    assert (later.batch.ok_count, later.batch.duplicate_count) == (0, 2)
+    assert _originals(app_conn, tenant, later.batch.id) == {"LS-2": "LS-1", "LS-3": "LS-1"}
+
+
+def test_earlier_load_chunks_of_a_batch_count_as_existing_leads(
+    app_conn: Any, tenant: UUID, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(intake_service, "LOAD_CHUNK_RECORDS", 2)
+    outcome = ingest(
+        app_conn,
+        tenant_id=tenant,
+        source="leadsource",
+        channel="cli",
+        stream=leadsource_file(
+            "LS-1,Ann,Lee,,,,,ann@example.com,617-555-0101,,",
+            "LS-2,Bo,Ray,,,,,,617-555-0102,,",
+            "LS-3,Cy,Dee,,,,,ann@example.com,,,",  # chunk 2: LS-1's email
+            "LS-4,Cy,Dee,,,,,,617-555-0102,,",  # LS-2's phone
+            "LS-1,Ann,Lee,,,,,,617-555-0199,,",  # chunk 3: LS-1's vendor id
+        ),
+    )
+
+    assert (outcome.batch.ok_count, outcome.batch.duplicate_count) == (2, 3)
+    rows = _rows(
+        app_conn,
+        tenant,
+        "SELECT l.record_number, o.record_number FROM leads l "
+        "LEFT JOIN leads o ON o.id = l.duplicate_of ORDER BY l.record_number",
+    )
+    assert rows == [(1, None), (2, None), (3, 1), (4, 2), (5, 1)]
+
+
 def test_phone_and_email_matches_older_than_the_window_are_new_leads(
     app_conn: Any, database: DatabaseSettings
 ) -> None:
@@ -371,8 +464,20 @@ def test_staging_columns_follow_the_canonical_lead(app_conn: Any, tenant: UUID) 
             ).fetchall()
         ]
 
-    # id (a default), then record_number, hold_reason, warnings and raw, then the lead.
-    assert columns[5:] == [f for f in LEAD_FIELDS if f != "source"]
+    # id and the in-chunk root's id and keys, then record_number, hold_reason, warnings and
+    # raw, then the lead.
+    assert columns[:9] == [
+        "id",
+        "root_id",
+        "root_source_record_id",
+        "root_phone",
+        "root_email",
+        "record_number",
+        "hold_reason",
+        "warnings",
+        "raw",
+    ]
+    assert columns[9:] == [f for f in LEAD_FIELDS if f != "source"]
 
 
 def test_a_crash_mid_file_loads_nothing_and_the_batch_can_be_processed_again(
