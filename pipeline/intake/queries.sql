@@ -124,9 +124,8 @@ SELECT %(tenant_id)s, %(batch_id)s, record_number, %(source)s, errors::jsonb, ra
 -- else one of its in-chunk root's keys (the root may itself duplicate an existing lead);
 -- failing that, it duplicates its root, an earlier lead of the chunk sharing a key (linked
 -- in Python: pipeline/intake/links.py). Earlier chunks of the same batch are already in
--- leads, so they count as existing. A lead without a root has NULL root keys, so its
--- root probes are skipped by their one-time filters. With queue, accepted leads get their
--- outbox row here; without, the batch's outbox_through says they are still to get one.
+-- leads, so they count as existing. With queue, accepted leads get their outbox row here;
+-- without, the batch's outbox_through says they are still to get one.
 WITH inserted AS (
     INSERT INTO leads (
         id, tenant_id, batch_id, record_number, source, status, duplicate_of, hold_reason,
@@ -151,34 +150,41 @@ WITH inserted AS (
         s.property_type, s.property_use, s.mortgage_open_date::date, s.trigger_date::date,
         s.consent_url, s.extra::jsonb, s.warnings::jsonb, s.raw
     FROM lead_staging s
+    -- CASE, not only the probes' own key filters: a sub-select that is not run costs
+    -- nothing, one whose filter is false still costs a rescan.
     CROSS JOIN LATERAL (SELECT coalesce(
-        (SELECT l.id FROM leads l
-         WHERE s.source_record_id IS NOT NULL AND l.tenant_id = %(tenant_id)s
-           AND l.source = %(source)s AND l.source_record_id = s.source_record_id
-           AND l.status <> 'duplicate'
-         ORDER BY l.received_at, l.id LIMIT 1),
-        (SELECT l.id FROM leads l
-         WHERE s.phone IS NOT NULL AND l.tenant_id = %(tenant_id)s AND l.phone = s.phone
-           AND l.status <> 'duplicate' AND l.received_at >= now() - %(dedupe_window)s
-         ORDER BY l.received_at, l.id LIMIT 1),
-        (SELECT l.id FROM leads l
-         WHERE s.email IS NOT NULL AND l.tenant_id = %(tenant_id)s AND l.email = s.email
-           AND l.status <> 'duplicate' AND l.received_at >= now() - %(dedupe_window)s
-         ORDER BY l.received_at, l.id LIMIT 1),
-        (SELECT l.id FROM leads l
-         WHERE s.root_source_record_id IS NOT NULL AND l.tenant_id = %(tenant_id)s
-           AND l.source = %(source)s AND l.source_record_id = s.root_source_record_id
-           AND l.status <> 'duplicate'
-         ORDER BY l.received_at, l.id LIMIT 1),
-        (SELECT l.id FROM leads l
-         WHERE s.root_phone IS NOT NULL AND l.tenant_id = %(tenant_id)s AND l.phone = s.root_phone
-           AND l.status <> 'duplicate' AND l.received_at >= now() - %(dedupe_window)s
-         ORDER BY l.received_at, l.id LIMIT 1),
-        (SELECT l.id FROM leads l
-         WHERE s.root_email IS NOT NULL AND l.tenant_id = %(tenant_id)s AND l.email = s.root_email
-           AND l.status <> 'duplicate' AND l.received_at >= now() - %(dedupe_window)s
-         ORDER BY l.received_at, l.id LIMIT 1),
-        s.root_id
+        CASE WHEN s.source_record_id IS NOT NULL THEN
+            (SELECT l.id FROM leads l
+             WHERE l.tenant_id = %(tenant_id)s AND l.source = %(source)s
+               AND l.source_record_id = s.source_record_id AND l.status <> 'duplicate'
+             ORDER BY l.received_at, l.id LIMIT 1) END,
+        CASE WHEN s.phone IS NOT NULL THEN
+            (SELECT l.id FROM leads l
+             WHERE l.tenant_id = %(tenant_id)s AND l.phone = s.phone
+               AND l.status <> 'duplicate' AND l.received_at >= now() - %(dedupe_window)s
+             ORDER BY l.received_at, l.id LIMIT 1) END,
+        CASE WHEN s.email IS NOT NULL THEN
+            (SELECT l.id FROM leads l
+             WHERE l.tenant_id = %(tenant_id)s AND l.email = s.email
+               AND l.status <> 'duplicate' AND l.received_at >= now() - %(dedupe_window)s
+             ORDER BY l.received_at, l.id LIMIT 1) END,
+        CASE WHEN s.root_id IS NOT NULL THEN coalesce(
+            (SELECT l.id FROM leads l
+             WHERE s.root_source_record_id IS NOT NULL AND l.tenant_id = %(tenant_id)s
+               AND l.source = %(source)s AND l.source_record_id = s.root_source_record_id
+               AND l.status <> 'duplicate'
+             ORDER BY l.received_at, l.id LIMIT 1),
+            (SELECT l.id FROM leads l
+             WHERE s.root_phone IS NOT NULL AND l.tenant_id = %(tenant_id)s
+               AND l.phone = s.root_phone AND l.status <> 'duplicate'
+               AND l.received_at >= now() - %(dedupe_window)s
+             ORDER BY l.received_at, l.id LIMIT 1),
+            (SELECT l.id FROM leads l
+             WHERE s.root_email IS NOT NULL AND l.tenant_id = %(tenant_id)s
+               AND l.email = s.root_email AND l.status <> 'duplicate'
+               AND l.received_at >= now() - %(dedupe_window)s
+             ORDER BY l.received_at, l.id LIMIT 1),
+            s.root_id) END
     ) AS original) o
     RETURNING id, status
 ), queued AS (
