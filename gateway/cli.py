@@ -11,16 +11,10 @@ from typing import Any, TypeVar
 
 import click
 
-from gateway.bonzo_sandbox.command import bonzo_sandbox_command
-from gateway.commands.bonzo_events import bonzo_code
 from gateway.commands.common import cli_settings
-from gateway.commands.deliveries import deliveries
-from gateway.commands.intake import failed, ingest_command
-from gateway.commands.sources import source
-from gateway.settings import Settings, SettingsError
-from pipeline.sources.command import normalize_command
-from tenant_auth.command import AUTH_SETTINGS_FACTORY
-from tenant_auth.command import add_commands as add_tenant_auth_commands
+from gateway.commands.lazy import LazyGroup
+from gateway.settings import SettingsError
+from tenant_auth.core.cli import AUTH_SETTINGS_FACTORY
 
 __all__ = ["main"]
 
@@ -31,7 +25,27 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# Commands whose modules are heavy are imported when they run (see LazyGroup).
+_LAZY_COMMANDS = {
+    "normalize": "pipeline.sources.command:normalize_command",
+    "ingest": "gateway.commands.intake:ingest_command",
+    "failed": "gateway.commands.intake:failed",
+    "tenant": "gateway.commands.tenants:tenant",
+    "bonzo-sandbox": "gateway.bonzo_sandbox.command:bonzo_sandbox_command",
+    "deliveries": "gateway.commands.deliveries:deliveries",
+    "source": "gateway.commands.sources:source",
+    "user": "tenant_auth.command:user",
+    "apikey": "tenant_auth.command:apikey",
+    "link": "tenant_auth.command:link",
+    "audit": "tenant_auth.command:audit",
+}
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy=_LAZY_COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(package_name="leadgate")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -107,74 +121,6 @@ def migrate() -> None:
             click.echo(f"applied {migration.version:04d}_{migration.name}")
     else:
         click.echo("schema is up to date")
-
-
-@cli.group()
-def tenant() -> None:
-    """Create and list tenants (client companies)."""
-
-
-@tenant.command("create")
-@click.argument("slug")
-@click.option("--name", required=True, help="Display name of the client company.")
-@click.option(
-    "--bonzo-webhook-url", help="The tenant's Bonzo inbound webhook URL (stored encrypted)."
-)
-@click.option(
-    "--turso", is_flag=True, help="Create the identity database on Turso (LEADGATE_TURSO_*)."
-)
-def tenant_create(slug: str, name: str, bonzo_webhook_url: str | None, turso: bool) -> None:
-    """Create tenant SLUG in PostgreSQL and its identity database in the registry."""
-    from gateway.runtime.tenants import create_tenant_everywhere
-    from tenant_auth.core.secretbox import SecretBox
-
-    settings = cli_settings(dev=True, operator=True)
-    cipher = SecretBox.from_secret_key(settings.auth.secret_key)
-    tenant_row = _run_operator(
-        settings,
-        lambda live: create_tenant_everywhere(
-            live,
-            slug=slug,
-            name=name,
-            bonzo_webhook_url=bonzo_webhook_url,
-            cipher=cipher,
-            turso=turso,
-        ),
-    )
-    click.echo(f"created tenant {tenant_row.slug} ({tenant_row.id})")
-
-
-@tenant.command("list")
-def tenant_list() -> None:
-    """List tenants: slug, id, status, name."""
-    from gateway.runtime.tenants import list_all_tenants
-
-    settings = cli_settings(dev=True, operator=True)
-    rows = _run_operator(settings, list_all_tenants)
-    for row in rows:
-        click.echo(f"{row.slug}\t{row.id}\t{row.status}\t{row.name}")
-
-
-def _run_operator(settings: Settings, action: Callable[[Settings], Coroutine[Any, Any, T]]) -> T:
-    from gateway.runtime.services import migrate_database, running_services
-    from pipeline.tenants.service import TenantError
-
-    with running_services(settings, redis=False) as live:
-        try:
-            _run(migrate_database(live))
-            return _run(action(live))
-        except TenantError as exc:
-            raise click.ClickException(str(exc)) from None
-
-
-tenant.add_command(bonzo_code)
-cli.add_command(normalize_command)
-cli.add_command(ingest_command)
-cli.add_command(failed)
-cli.add_command(bonzo_sandbox_command)
-cli.add_command(deliveries)
-cli.add_command(source)
-add_tenant_auth_commands(cli)
 
 
 def main() -> None:

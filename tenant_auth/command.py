@@ -20,6 +20,7 @@ import click
 from tenant_auth.apikeys.schemas import ApiScope
 from tenant_auth.apikeys.service import create_api_key, list_api_keys, revoke_api_key
 from tenant_auth.audit.service import list_events
+from tenant_auth.core.cli import AUTH_SETTINGS_FACTORY
 from tenant_auth.core.clock import utc_now
 from tenant_auth.core.errors import TenantAuthError
 from tenant_auth.core.settings import AuthSettings
@@ -36,9 +37,6 @@ from tenant_auth.registry.service import (
 from tenant_auth.turso.service import TOKEN_ROTATE_WITHIN
 from tenant_auth.users.schemas import Role
 from tenant_auth.users.service import add_user, deactivate_user, list_users
-
-AUTH_SETTINGS_FACTORY = "leadgate.auth_settings_factory"
-"""``ctx.meta`` key of a zero-argument callable returning ``AuthSettings``."""
 
 __all__ = [
     "AUTH_SETTINGS_FACTORY",
