@@ -185,7 +185,9 @@ WITH inserted AS (
                AND l.received_at >= now() - %(dedupe_window)s
              ORDER BY l.received_at, l.id LIMIT 1),
             s.root_id) END
-    ) AS original) o
+    -- OFFSET 0 keeps the sub-select a subquery, run once a row: flattened, its expression
+    -- would be computed twice, for duplicate_of and again for status.
+    ) AS original OFFSET 0) o
     RETURNING id, status
 ), queued AS (
     INSERT INTO deliveries (tenant_id, lead_id)
