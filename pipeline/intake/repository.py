@@ -15,6 +15,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from pipeline.core.queries import load_queries
+from pipeline.intake.copyformat import SIGNATURE, TRAILER
 from pipeline.intake.schemas import BatchCounts, Channel, IngestBatch
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "create_staging_tables",
     "defer_outbox",
     "encode_staged",
+    "encode_staged_lead_body",
     "failed_export_columns",
     "failed_records_for_export",
     "find_batch_by_content",
@@ -62,6 +64,8 @@ _LEAD_STAGING_TYPES = [
 ]
 _FAILED_STAGING_TYPES = ["int4", "text", "text"]
 LEAD_STAGING_FIELDS = len(_LEAD_STAGING_TYPES)
+# id, root_id, root_source_record_id, root_phone, root_email
+_LINK_FIELDS = 5
 
 
 def tenant_intake_settings(
@@ -163,6 +167,14 @@ def encode_staged(
         _encode_copy(cursor, _LEAD_STAGING_TYPES, leads),
         _encode_copy(cursor, _FAILED_STAGING_TYPES, failures),
     )
+
+
+def encode_staged_lead_body(cursor: psycopg.Cursor[Any], body: StagedLead) -> bytes:
+    """One lead_staging row's fields after its leading link fields (id, root id and keys),
+    as binary COPY data without the row's field count: ``pipeline.intake.links`` writes
+    the count and the link fields in front."""
+    data = _encode_copy(cursor, _LEAD_STAGING_TYPES[_LINK_FIELDS:], [body])
+    return data[len(SIGNATURE) + 2 : -len(TRAILER)]
 
 
 def _encode_copy(

@@ -280,13 +280,14 @@ class _Staging:
         rendered = renderer.render(rows, number + 1)
         if not irregular:
             return _linked(rendered, links), rendered.failed
-        # Rows of another width take the reference path, in record order with the rest.
+        # Rows of another width take the reference path, in place; links stay in order.
         failures = set(rendered.failed)
-        bodies: dict[int, StagedLead] = {}
         for position, row in irregular.items():
             staged = self.staged(irregular_row(number + 1 + position, row, plan))
             if isinstance(staged, _Lead):
-                bodies[position] = staged.body
+                rendered.rows[position] = repository.encode_staged_lead_body(
+                    self.cursor, staged.body
+                )
                 record_id, phone, email = staged.keys
                 rendered.record_ids[position] = record_id
                 rendered.phones[position] = phone
@@ -295,21 +296,8 @@ class _Staging:
             else:
                 rendered.rows[position] = self._encoded(None, staged)
                 failures.add(position)
-        out = rendered.rows
-        for position in range(len(out)):
-            if position in failures:
-                continue
-            keys = (
-                rendered.record_ids[position],
-                rendered.phones[position],
-                rendered.emails[position],
-            )
-            if position in bodies:
-                lead = (*links.link(*keys), *bodies[position])
-                out[position] = self._encoded(lead, None)
-            else:
-                out[position] = links.heads(*([key] for key in keys))[0] + out[position]
-        return out, sorted(failures)
+        rendered = rendered._replace(failed=sorted(failures))
+        return _linked(rendered, links), rendered.failed
 
 
 def _linked(rendered: RenderedRows, links: ChunkLinks) -> list[bytes]:
