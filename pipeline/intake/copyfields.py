@@ -31,8 +31,8 @@ from pipeline.intake.copyformat import (
     EMPTY_TEXT_ARRAY,
     NULL,
     TEXT_OID,
+    amount_fields,
     array_head,
-    float_fields,
     length,
     text_array_field,
     value_field,
@@ -319,17 +319,19 @@ def _amounts(cells: Sequence[str], memo: Memo[str, bytes]) -> list[bytes]:
 
 
 def _whole_dollars(cells: Sequence[str]) -> list[bytes] | None:
-    # The column path writes each value as msgspec does, a text float reads back exactly.
+    # The column path writes each value as msgspec does a float ("250000.0"): its digits
+    # are the numeric text of that float.
     found = whole_dollar_column(cells, "")
     if found is None:
         return None
     blanks = positions(found, "")
-    for position in blanks:
-        found[position] = "0"
-    fields = float_fields(map(float, found))
+    fields = amount_fields(map(_WITHOUT_POINT_ZERO, found))
     for position in blanks:
         fields[position] = NULL
     return fields
+
+
+_WITHOUT_POINT_ZERO: Final = itemgetter(slice(0, -2))
 
 
 def field_column(name: str, inputs: Sequence[int], *, order: int, how: str) -> Column:

@@ -34,8 +34,9 @@ WHERE batch_id = %(batch_id)s AND tenant_id = %(tenant_id)s AND seq = %(seq)s;
 SET LOCAL jit = off;
 SET LOCAL work_mem = '32MB';
 -- One column per canonical lead field, in lead_fields' order, typed as the normalizer's
--- values go over binary COPY (floats as float8, ISO dates and JSON as text): the load
--- casts them to the stored types, which is far cheaper than parsing a JSON document.
+-- values go over binary COPY (amounts and rates as numeric text, ISO dates and JSON as
+-- text): the load casts them to the stored types, far cheaper than parsing a JSON
+-- document. Amounts were float8 and cast to numeric, which printed each one first.
 CREATE TEMP TABLE lead_staging (
     -- The lead's id and, for a lead with an earlier lead of the chunk sharing a key, that
     -- root's id and keys (pipeline/intake/links.py).
@@ -61,16 +62,16 @@ CREATE TEMP TABLE lead_staging (
     zip                  text,
     credit_score         smallint,
     credit_grade         text,
-    property_value       float8,
-    loan_balance         float8,
-    current_rate         float8,
-    monthly_payment      float8,
-    second_balance       float8,
-    second_rate          float8,
-    additional_cash      float8,
-    down_payment         float8,
-    ltv                  float8,
-    bid_loan_value       float8,
+    property_value       text,
+    loan_balance         text,
+    current_rate         text,
+    monthly_payment      text,
+    second_balance       text,
+    second_rate          text,
+    additional_cash      text,
+    down_payment         text,
+    ltv                  text,
+    bid_loan_value       text,
     cash_out             boolean,
     found_home           boolean,
     va_eligible          boolean,
@@ -144,8 +145,10 @@ WITH inserted AS (
         o.original, s.hold_reason,
         s.source_record_id, s.lead_kind, s.first_name, s.last_name, s.email, s.phone,
         s.alt_phones, s.address, s.city, s.state, s.zip, s.credit_score, s.credit_grade,
-        s.property_value, s.loan_balance, s.current_rate, s.monthly_payment, s.second_balance,
-        s.second_rate, s.additional_cash, s.down_payment, s.ltv, s.bid_loan_value, s.cash_out,
+        s.property_value::numeric, s.loan_balance::numeric, s.current_rate::numeric,
+        s.monthly_payment::numeric, s.second_balance::numeric, s.second_rate::numeric,
+        s.additional_cash::numeric, s.down_payment::numeric, s.ltv::numeric,
+        s.bid_loan_value::numeric, s.cash_out,
         s.found_home, s.va_eligible, s.has_second_mortgage, s.loan_type, s.loan_purpose,
         s.property_type, s.property_use, s.mortgage_open_date::date, s.trigger_date::date,
         s.consent_url, s.extra::jsonb, s.warnings::jsonb, s.raw

@@ -58,7 +58,7 @@ _LEAD_STAGING_TYPES = [
     "text[]",  # alt_phones
     *("text",) * 4,  # address, city, state, zip
     *("int2", "text"),  # credit_score, credit_grade
-    *("float8",) * 10,  # property_value .. bid_loan_value
+    *("text",) * 10,  # property_value .. bid_loan_value, as numeric text
     *("bool",) * 4,  # cash_out, found_home, va_eligible, has_second_mortgage
     *("text",) * 8,  # loan_type .. property_use, both dates, consent_url, extra
 ]

@@ -28,7 +28,7 @@ from msgspec.structs import astuple
 from pipeline.core.rawrows import RawColumns
 from pipeline.core.records import NormalizedLead, RawRecord
 from pipeline.intake import repository
-from pipeline.intake.copyformat import SIGNATURE, TRAILER, text_field
+from pipeline.intake.copyformat import SIGNATURE, TRAILER, numeric_text, text_field
 from pipeline.intake.copyrender import CopyRenderer, RenderedRows, compile_copy_renderer
 from pipeline.intake.links import ChunkLinks, IdSource, time_ordered_ids
 from pipeline.intake.repository import StagedFailure, StagedLead
@@ -175,7 +175,8 @@ class _Staging:
                 compliance_hold_reason(lead, config=config),
                 _encode(result.warnings).decode() if result.warnings else "[]",
                 self.columns.encode(item.raw).decode(),
-                *fields[1:-1],
+                # Amounts and rates (the lead's only floats) go as numeric text.
+                *(numeric_text(value) if type(value) is float else value for value in fields[1:-1]),
                 _encode(lead.extra).decode() if lead.extra else "{}",
             )
             keys = (
