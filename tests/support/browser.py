@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -46,8 +47,14 @@ CHROMIUM_ARGS: Final = (
     "--disable-component-update",
     "--disable-sync",
 )
-SCREENSHOTS: Final = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-"""Where page tests save their screenshots (committed, shown in the docs)."""
+SCREENSHOTS: Final = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("LEADGATE_REFRESH_SCREENSHOTS") == "1"
+    else Path(tempfile.mkdtemp(prefix="leadgate-screenshots-"))
+)
+"""Where page tests save their screenshots: the committed ones shown in the docs with
+``LEADGATE_REFRESH_SCREENSHOTS=1``, else a scratch directory, so a test run leaves the
+checkout as it found it."""
 
 
 def ensure_chromium() -> Path:
