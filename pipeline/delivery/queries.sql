@@ -33,7 +33,8 @@ CROSS JOIN LATERAL (
            l.monthly_payment, l.second_balance, l.second_rate, l.additional_cash,
            l.down_payment, l.ltv, l.bid_loan_value, l.cash_out, l.found_home, l.va_eligible,
            l.has_second_mortgage, l.loan_type, l.loan_purpose, l.property_type,
-           l.property_use, l.mortgage_open_date, l.trigger_date, l.consent_url, l.extra
+           l.property_use, l.mortgage_open_date, l.trigger_date, l.consent_url,
+           l.extra::json AS extra
 ) x
 WHERE d.tenant_id = %(tenant_id)s AND d.id = ANY(%(ids)s);
 

@@ -151,7 +151,7 @@ WITH inserted AS (
         s.bid_loan_value::numeric, s.cash_out,
         s.found_home, s.va_eligible, s.has_second_mortgage, s.loan_type, s.loan_purpose,
         s.property_type, s.property_use, s.mortgage_open_date::date, s.trigger_date::date,
-        s.consent_url, s.extra::jsonb, s.warnings::jsonb, s.raw
+        s.consent_url, s.extra, s.warnings, s.raw
     FROM lead_staging s
     -- CASE, not only the probes' own key filters: a sub-select that is not run costs
     -- nothing, one whose filter is false still costs a rescan.

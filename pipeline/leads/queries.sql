@@ -25,7 +25,7 @@ LIMIT %(limit)s;
 -- The lead with its normalized fields as JSON in the Lead struct's shape.
 SELECT l.id, l.batch_id, l.record_number, l.status, l.duplicate_of, l.hold_reason,
        l.received_at, l.first_contact_at, row_to_json(x)::text AS lead,
-       l.warnings::text AS warnings, l.raw::text AS raw, b.raw_columns
+       l.warnings, l.raw, b.raw_columns
 FROM leads l
 JOIN ingest_batches b ON b.id = l.batch_id
 CROSS JOIN LATERAL (
@@ -35,7 +35,8 @@ CROSS JOIN LATERAL (
            l.monthly_payment, l.second_balance, l.second_rate, l.additional_cash,
            l.down_payment, l.ltv, l.bid_loan_value, l.cash_out, l.found_home, l.va_eligible,
            l.has_second_mortgage, l.loan_type, l.loan_purpose, l.property_type,
-           l.property_use, l.mortgage_open_date, l.trigger_date, l.consent_url, l.extra
+           l.property_use, l.mortgage_open_date, l.trigger_date, l.consent_url,
+           l.extra::json AS extra
 ) x
 WHERE l.tenant_id = %(tenant_id)s AND l.id = %(lead_id)s;
 

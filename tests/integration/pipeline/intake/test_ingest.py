@@ -114,7 +114,7 @@ def test_the_raw_row_and_unmapped_columns_are_kept(app_conn: Any, tenant: UUID) 
     raw, columns, extra = _rows(
         app_conn,
         tenant,
-        "SELECT l.raw::json, b.raw_columns, l.extra FROM leads l JOIN ingest_batches b ON b.id = l.batch_id",
+        "SELECT l.raw::json, b.raw_columns, l.extra::json FROM leads l JOIN ingest_batches b ON b.id = l.batch_id",
     )[0]
     # The cells, named once by the batch's columns.
     assert raw == ["LS-9", "Ann", "Lee", "ann@example.com", "", "teal"]
