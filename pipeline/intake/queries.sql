@@ -220,7 +220,9 @@ SELECT pg_advisory_xact_lock(hashtextextended('leadgate:dedupe:' || %(tenant_id)
 UPDATE ingest_batches
 SET status = 'done', total_records = %(total)s, ok_count = %(ok)s, failed_count = %(failed)s,
     duplicate_count = %(duplicate)s, held_count = %(held)s, completed_at = now(), error = NULL,
-    raw_columns = %(raw_columns)s::text[]
+    raw_columns = %(raw_columns)s::text[],
+    -- The received_at every lead of the batch got: the load's transaction's time.
+    leads_received_at = now()
 WHERE id = %(batch_id)s AND tenant_id = %(tenant_id)s;
 
 -- name: reject_batch

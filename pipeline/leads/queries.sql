@@ -1,24 +1,36 @@
 -- name: list_leads
--- Newest first, then in file order within a batch (a batch's leads share received_at).
--- An accepted lead without an outbox row is a big file's lead waiting for its turn
--- (migration 0007): pending.
-SELECT l.id, l.batch_id, l.record_number, l.source, l.status, l.lead_kind, l.first_name,
-       l.last_name, l.email, l.phone, l.state, l.received_at, l.first_contact_at,
-       coalesce(d.status, CASE WHEN l.status = 'ok' THEN 'pending' END) AS delivery_status
-FROM leads l
-LEFT JOIN deliveries d ON d.lead_id = l.id
-WHERE l.tenant_id = %(tenant_id)s
-  AND (%(source)s::text IS NULL OR l.source = %(source)s::text)
-  AND (%(status)s::text IS NULL OR l.status = %(status)s::text)
-  AND (%(state)s::text IS NULL OR l.state = %(state)s::text)
-  AND (%(batch_id)s::uuid IS NULL OR l.batch_id = %(batch_id)s::uuid)
-  AND (%(since)s::timestamptz IS NULL OR l.received_at >= %(since)s::timestamptz)
-  AND (%(until)s::timestamptz IS NULL OR l.received_at < %(until)s::timestamptz)
+-- Newest first, then in file order within a batch. A batch's leads share received_at, kept
+-- on the batch as leads_received_at (migration 0010), so the list walks the tenant's
+-- batches newest first and each batch's leads by record number (leads_record_key), at most
+-- a page of them each, and stops at a page. An accepted lead without an outbox row is a
+-- big file's lead waiting for its turn (migration 0007): pending.
+SELECT l.id, b.id AS batch_id, l.record_number, b.source, l.status, l.lead_kind,
+       l.first_name, l.last_name, l.email, l.phone, l.state, b.leads_received_at AS received_at,
+       l.first_contact_at, l.delivery_status
+FROM ingest_batches b
+CROSS JOIN LATERAL (
+    SELECT l.id, l.record_number, l.status, l.lead_kind, l.first_name, l.last_name, l.email,
+           l.phone, l.state, l.first_contact_at,
+           coalesce(d.status, CASE WHEN l.status = 'ok' THEN 'pending' END) AS delivery_status
+    FROM leads l
+    LEFT JOIN deliveries d ON d.lead_id = l.id
+    WHERE l.tenant_id = %(tenant_id)s AND l.batch_id = b.id
+      AND (%(status)s::text IS NULL OR l.status = %(status)s::text)
+      AND (%(state)s::text IS NULL OR l.state = %(state)s::text)
+      AND (%(after_at)s::timestamptz IS NULL OR b.id <> %(after_batch)s::uuid
+           OR l.record_number > %(after_record)s::integer)
+    ORDER BY l.record_number
+    LIMIT %(limit)s
+) l
+WHERE b.tenant_id = %(tenant_id)s AND b.leads_received_at IS NOT NULL
+  AND (%(source)s::text IS NULL OR b.source = %(source)s::text)
+  AND (%(batch_id)s::uuid IS NULL OR b.id = %(batch_id)s::uuid)
+  AND (%(since)s::timestamptz IS NULL OR b.leads_received_at >= %(since)s::timestamptz)
+  AND (%(until)s::timestamptz IS NULL OR b.leads_received_at < %(until)s::timestamptz)
   AND (%(after_at)s::timestamptz IS NULL
-       OR l.received_at < %(after_at)s::timestamptz
-       OR (l.received_at = %(after_at)s::timestamptz
-           AND (l.batch_id, l.record_number) > (%(after_batch)s::uuid, %(after_record)s::integer)))
-ORDER BY l.received_at DESC, l.batch_id, l.record_number
+       OR b.leads_received_at < %(after_at)s::timestamptz
+       OR (b.leads_received_at = %(after_at)s::timestamptz AND b.id >= %(after_batch)s::uuid))
+ORDER BY b.leads_received_at DESC, b.id, l.record_number
 LIMIT %(limit)s;
 
 -- name: get_lead
