@@ -2,10 +2,19 @@
 SELECT dedupe_window, permissible_purpose, credit_grade_scores FROM tenants WHERE id = %(tenant_id)s;
 
 -- name: insert_batch
+-- A batch being stored: set_batch_content gives it its content hash and size once every
+-- byte is in; until then (inside the storing transaction only) it holds a placeholder no
+-- file hashes to.
 INSERT INTO ingest_batches (tenant_id, source, channel, filename, content_type, content_sha256, byte_size, mapping)
-VALUES (%(tenant_id)s, %(source)s, %(channel)s, %(filename)s, %(content_type)s, %(content_sha256)s, %(byte_size)s, %(mapping)s)
-ON CONFLICT ON CONSTRAINT ingest_batches_content_key DO NOTHING
+VALUES (%(tenant_id)s, %(source)s, %(channel)s, %(filename)s, %(content_type)s,
+        'storing:' || gen_random_uuid(), 0, %(mapping)s)
 RETURNING id;
+
+-- name: set_batch_content
+-- Fails on ingest_batches_content_key when the tenant already has these bytes from this
+-- source: the caller rolls back and takes that batch.
+UPDATE ingest_batches SET content_sha256 = %(content_sha256)s, byte_size = %(byte_size)s
+WHERE id = %(batch_id)s AND tenant_id = %(tenant_id)s;
 
 -- name: find_batch_by_content
 SELECT id FROM ingest_batches

@@ -39,6 +39,7 @@ __all__ = [
     "lock_tenant_dedupe",
     "payload_chunk",
     "reject_batch",
+    "set_batch_content",
     "tenant_intake_settings",
 ]
 
@@ -85,11 +86,9 @@ def insert_batch(
     channel: Channel,
     filename: str | None,
     content_type: str | None,
-    content_sha256: str,
-    byte_size: int,
     mapping: dict[str, Any] | None,
-) -> UUID | None:
-    """The new batch's id, or ``None`` when these bytes from this source already exist."""
+) -> UUID:
+    """A new batch, its content still to be given by ``set_batch_content``."""
     row = conn.execute(
         queries["insert_batch"],
         {
@@ -98,12 +97,28 @@ def insert_batch(
             "channel": channel,
             "filename": filename,
             "content_type": content_type,
-            "content_sha256": content_sha256,
-            "byte_size": byte_size,
             "mapping": None if mapping is None else Jsonb(mapping),
         },
     ).fetchone()
-    return None if row is None else row[0]
+    assert row is not None
+    batch_id: UUID = row[0]
+    return batch_id
+
+
+def set_batch_content(
+    conn: Conn, *, tenant_id: UUID, batch_id: UUID, content_sha256: str, byte_size: int
+) -> None:
+    """Give the batch the hash and size of its bytes. Raises ``UniqueViolation`` (on
+    ``ingest_batches_content_key``) when the tenant has these bytes from this source."""
+    conn.execute(
+        queries["set_batch_content"],
+        {
+            "tenant_id": tenant_id,
+            "batch_id": batch_id,
+            "content_sha256": content_sha256,
+            "byte_size": byte_size,
+        },
+    )
 
 
 def find_batch_by_content(

@@ -57,15 +57,6 @@ class IngestError(ValueError):
     """The batch cannot be ingested as asked (unknown batch, bad mapping)."""
 
 
-def _sha256_and_size(stream: BinaryIO) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    while block := stream.read(PAYLOAD_CHUNK_BYTES):
-        digest.update(block)
-        size += len(block)
-    return digest.hexdigest(), size
-
-
 def store_batch(
     conn: Conn,
     *,
@@ -79,38 +70,55 @@ def store_batch(
 ) -> tuple[UUID, bool]:
     """Store the raw bytes as a new batch in its own committed transaction.
 
-    ``stream`` must be seekable (a file, or an upload spooled to disk): it is read once to
-    hash and once to store. Returns ``(batch_id, created)``; ``created`` is false when the
-    same bytes from the same source were stored before (re-ingesting is idempotent).
+    ``stream`` is read once, from where it stands, to its end. Returns ``(batch_id,
+    created)``; ``created`` is false when the same bytes from the same source were stored
+    before (re-ingesting is idempotent).
+
+    The bytes are hashed while PostgreSQL writes them (pipeline mode: each chunk's insert is
+    sent before it is hashed), and the batch takes its content hash at the end; when that
+    hash is already the tenant's, the transaction rolls back and the earlier batch is
+    returned. Two loads of one file at once meet on the content key: the second waits for
+    the first and then finds it.
     """
     get_source(source, mapping=mapping)  # unknown source or missing mapping: fail before storing
-    start = stream.tell()
-    sha256, size = _sha256_and_size(stream)
-    stream.seek(start)
-    with tenant_transaction_sync(conn, tenant_id):
-        batch_id = repository.insert_batch(
-            conn,
-            tenant_id=tenant_id,
-            source=source,
-            channel=channel,
-            filename=filename,
-            content_type=content_type,
-            content_sha256=sha256,
-            byte_size=size,
-            mapping=None if mapping is None else msgspec.to_builtins(mapping),
-        )
-        if batch_id is None:
+    try:
+        with tenant_transaction_sync(conn, tenant_id):
+            batch_id = repository.insert_batch(
+                conn,
+                tenant_id=tenant_id,
+                source=source,
+                channel=channel,
+                filename=filename,
+                content_type=content_type,
+                mapping=None if mapping is None else msgspec.to_builtins(mapping),
+            )
+            digest = hashlib.sha256()
+            size = 0
+            with conn.pipeline():
+                seq = 0
+                while block := stream.read(PAYLOAD_CHUNK_BYTES):
+                    repository.insert_payload_chunk(
+                        conn, tenant_id=tenant_id, batch_id=batch_id, seq=seq, data=block
+                    )
+                    digest.update(block)
+                    size += len(block)
+                    seq += 1
+            repository.set_batch_content(
+                conn,
+                tenant_id=tenant_id,
+                batch_id=batch_id,
+                content_sha256=digest.hexdigest(),
+                byte_size=size,
+            )
+    except psycopg.errors.UniqueViolation as exc:
+        if exc.diag.constraint_name != "ingest_batches_content_key":
+            raise
+        with tenant_transaction_sync(conn, tenant_id):
             existing = repository.find_batch_by_content(
-                conn, tenant_id=tenant_id, source=source, content_sha256=sha256
+                conn, tenant_id=tenant_id, source=source, content_sha256=digest.hexdigest()
             )
-            assert existing is not None
-            return existing, False
-        seq = 0
-        while block := stream.read(PAYLOAD_CHUNK_BYTES):
-            repository.insert_payload_chunk(
-                conn, tenant_id=tenant_id, batch_id=batch_id, seq=seq, data=block
-            )
-            seq += 1
+        assert existing is not None
+        return existing, False
     return batch_id, True
 
 

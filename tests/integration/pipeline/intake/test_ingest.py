@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -165,6 +168,54 @@ def test_reingesting_the_same_file_changes_nothing(app_conn: Any, tenant: UUID) 
     assert second.batch.id == first.batch.id
     assert _rows(app_conn, tenant, "SELECT count(*) FROM leads") == [(1,)]
     assert _rows(app_conn, tenant, "SELECT count(*) FROM ingest_batches") == [(1,)]
+
+
+def test_the_same_bytes_stored_twice_at_once_make_one_batch(
+    database: DatabaseSettings, tenant: UUID
+) -> None:
+    content = leadsource_file("LS-1,Ann,Lee,,,,,ann@example.com,,,").getvalue()
+    first_stored = threading.Event()
+
+    with (
+        psycopg.connect(database.app_conninfo()) as first,
+        psycopg.connect(database.app_conninfo()) as second,
+    ):
+
+        class SlowStream(io.BytesIO):
+            """Holds the first store's transaction open until the second has begun."""
+
+            def read(self, size: int | None = -1) -> bytes:
+                block = super().read(size)
+                if not block:
+                    first_stored.set()
+                    time.sleep(0.3)
+                return block
+
+        with ThreadPoolExecutor(2) as pool:
+            one = pool.submit(
+                store_batch,
+                first,
+                tenant_id=tenant,
+                source="leadsource",
+                stream=SlowStream(content),
+                channel="cli",
+            )
+            first_stored.wait(5)
+            two = pool.submit(
+                store_batch,
+                second,
+                tenant_id=tenant,
+                source="leadsource",
+                stream=io.BytesIO(content),
+                channel="cli",
+            )
+            results = [one.result(), two.result()]
+
+    assert results[0][0] == results[1][0]
+    assert sorted(created for _, created in results) == [False, True]
+    with psycopg.connect(database.app_conninfo()) as check:
+        batches = _rows(check, tenant, "SELECT count(*), min(byte_size) FROM ingest_batches")
+    assert batches == [(1, len(content))]
 
 
 def test_a_lead_seen_in_an_earlier_batch_is_a_duplicate_by_id_phone_or_email(
