@@ -21,6 +21,7 @@ from pipeline.core.settings import DatabaseSettings
 from pipeline.intake import repository
 from pipeline.intake import service as intake_service
 from pipeline.intake.export import export_failed_csv
+from pipeline.intake.schemas import IngestOutcome
 from pipeline.intake.service import ingest, process_batch, store_batch
 from tests.support.tenants import create_tenant
 
@@ -29,6 +30,13 @@ LEADSOURCE_HEADER = "Lead ID,First Name,Last Name,Address,City,State,ZIP,Email,P
 
 def leadsource_file(*rows: str) -> io.BytesIO:
     return io.BytesIO((LEADSOURCE_HEADER + "".join(r + "\n" for r in rows)).encode())
+
+
+def ingest_leadsource(conn: psycopg.Connection[Any], tenant_id: UUID, *rows: str) -> IngestOutcome:
+    """``leadgate ingest`` of a LeadSource file of ``rows`` for the tenant."""
+    return ingest(
+        conn, tenant_id=tenant_id, source="leadsource", stream=leadsource_file(*rows), channel="cli"
+    )
 
 
 def _rows(
@@ -221,27 +229,19 @@ def test_the_same_bytes_stored_twice_at_once_make_one_batch(
 def test_a_lead_seen_in_an_earlier_batch_is_a_duplicate_by_id_phone_or_email(
     app_conn: Any, tenant: UUID
 ) -> None:
-    ingest(
+    ingest_leadsource(
         app_conn,
-        tenant_id=tenant,
-        source="leadsource",
-        channel="cli",
-        stream=leadsource_file(
-            "LS-1,Ann,Lee,,,,,ann@example.com,617-555-0101,,",
-            "LS-2,Bo,Ray,,,,,bo@example.com,617-555-0102,,",
-        ),
+        tenant,
+        "LS-1,Ann,Lee,,,,,ann@example.com,617-555-0101,,",
+        "LS-2,Bo,Ray,,,,,bo@example.com,617-555-0102,,",
     )
-    later = ingest(
+    later = ingest_leadsource(
         app_conn,
-        tenant_id=tenant,
-        source="leadsource",
-        channel="cli",
-        stream=leadsource_file(
-            "LS-1,Ann,Lee,,,,,other@example.com,617-555-0199,,",  # same vendor id
-            "LS-7,Bo,Ray,,,,,new@example.com,6175550102,,",  # same phone
-            "LS-8,Ann,Lee,,,,,ANN@example.com,,,",  # same email, other case
-            "LS-9,Cy,Dee,,,,,cy@example.com,617-555-0103,,",  # new
-        ),
+        tenant,
+        "LS-1,Ann,Lee,,,,,other@example.com,617-555-0199,,",  # same vendor id
+        "LS-7,Bo,Ray,,,,,new@example.com,6175550102,,",  # same phone
+        "LS-8,Ann,Lee,,,,,ANN@example.com,,,",  # same email, other case
+        "LS-9,Cy,Dee,,,,,cy@example.com,617-555-0103,,",  # new
     )
 
     assert (later.batch.ok_count, later.batch.duplicate_count) == (1, 3)
@@ -274,18 +274,14 @@ def _originals(conn: Any, tenant_id: UUID, batch_id: UUID) -> dict[str, str | No
 def test_a_duplicate_of_a_duplicate_in_the_same_chunk_links_to_the_original(
     app_conn: Any, tenant: UUID
 ) -> None:
-    outcome = ingest(
+    outcome = ingest_leadsource(
         app_conn,
-        tenant_id=tenant,
-        source="leadsource",
-        channel="cli",
-        stream=leadsource_file(
-            "LS-1,Ann,Lee,,,,,ann@example.com,617-555-0101,,",
-            "LS-2,Ann,Lee,,,,,ann@example.com,617-555-0102,,",  # LS-1's email
-            "LS-3,Ann,Lee,,,,,,617-555-0102,,",  # LS-2's phone: LS-2 is LS-1's duplicate
-            "LS-4,Bo,Ray,,,,,bo@example.com,,,",
-            "LS-5,Bo,Ray,,,,,,617-555-0104,,",  # new
-        ),
+        tenant,
+        "LS-1,Ann,Lee,,,,,ann@example.com,617-555-0101,,",
+        "LS-2,Ann,Lee,,,,,ann@example.com,617-555-0102,,",  # LS-1's email
+        "LS-3,Ann,Lee,,,,,,617-555-0102,,",  # LS-2's phone: LS-2 is LS-1's duplicate
+        "LS-4,Bo,Ray,,,,,bo@example.com,,,",
+        "LS-5,Bo,Ray,,,,,,617-555-0104,,",  # new
     )
 
     assert (outcome.batch.ok_count, outcome.batch.duplicate_count) == (3, 2)
@@ -301,22 +297,12 @@ def test_a_duplicate_of_a_duplicate_in_the_same_chunk_links_to_the_original(
 def test_a_lead_whose_chunk_root_duplicates_an_earlier_batch_links_to_that_lead(
     app_conn: Any, tenant: UUID
 ) -> None:
-    ingest(
+    ingest_leadsource(app_conn, tenant, "LS-1,Ann,Lee,,,,,,617-555-0101,,")
+    later = ingest_leadsource(
         app_conn,
-        tenant_id=tenant,
-        source="leadsource",
-        channel="cli",
-        stream=leadsource_file("LS-1,Ann,Lee,,,,,,617-555-0101,,"),
-    )
-    later = ingest(
-        app_conn,
-        tenant_id=tenant,
-        source="leadsource",
-        channel="cli",
-        stream=leadsource_file(
-            "LS-2,Ann,Lee,,,,,ann@example.com,617-555-0101,,",  # LS-1's phone
-            "LS-3,Ann,Lee,,,,,ann@example.com,,,",  # LS-2's email only
-        ),
+        tenant,
+        "LS-2,Ann,Lee,,,,,ann@example.com,617-555-0101,,",  # LS-1's phone
+        "LS-3,Ann,Lee,,,,,ann@example.com,,,",  # LS-2's email only
     )
 
     assert (later.batch.ok_count, later.batch.duplicate_count) == (0, 2)
@@ -327,18 +313,14 @@ def test_earlier_load_chunks_of_a_batch_count_as_existing_leads(
     app_conn: Any, tenant: UUID, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(intake_service, "LOAD_CHUNK_RECORDS", 2)
-    outcome = ingest(
+    outcome = ingest_leadsource(
         app_conn,
-        tenant_id=tenant,
-        source="leadsource",
-        channel="cli",
-        stream=leadsource_file(
-            "LS-1,Ann,Lee,,,,,ann@example.com,617-555-0101,,",
-            "LS-2,Bo,Ray,,,,,,617-555-0102,,",
-            "LS-3,Cy,Dee,,,,,ann@example.com,,,",  # chunk 2: LS-1's email
-            "LS-4,Cy,Dee,,,,,,617-555-0102,,",  # LS-2's phone
-            "LS-1,Ann,Lee,,,,,,617-555-0199,,",  # chunk 3: LS-1's vendor id
-        ),
+        tenant,
+        "LS-1,Ann,Lee,,,,,ann@example.com,617-555-0101,,",
+        "LS-2,Bo,Ray,,,,,,617-555-0102,,",
+        "LS-3,Cy,Dee,,,,,ann@example.com,,,",  # chunk 2: LS-1's email
+        "LS-4,Cy,Dee,,,,,,617-555-0102,,",  # LS-2's phone
+        "LS-1,Ann,Lee,,,,,,617-555-0199,,",  # chunk 3: LS-1's vendor id
     )
 
     assert (outcome.batch.ok_count, outcome.batch.duplicate_count) == (2, 3)
@@ -355,23 +337,11 @@ def test_phone_and_email_matches_older_than_the_window_are_new_leads(
     app_conn: Any, database: DatabaseSettings
 ) -> None:
     tenant = create_tenant(database, "short-window", dedupe_window=timedelta(days=1))
-    ingest(
-        app_conn,
-        tenant_id=tenant,
-        source="leadsource",
-        channel="cli",
-        stream=leadsource_file("LS-1,Ann,Lee,,,,,ann@example.com,,,"),
-    )
+    ingest_leadsource(app_conn, tenant, "LS-1,Ann,Lee,,,,,ann@example.com,,,")
     with psycopg.connect(database.owner_conninfo(), autocommit=True) as owner:
         owner.execute("UPDATE leads SET received_at = now() - interval '2 days'")
 
-    later = ingest(
-        app_conn,
-        tenant_id=tenant,
-        source="leadsource",
-        channel="cli",
-        stream=leadsource_file("LS-2,Ann,Lee,,,,,ann@example.com,,,"),
-    )
+    later = ingest_leadsource(app_conn, tenant, "LS-2,Ann,Lee,,,,,ann@example.com,,,")
 
     assert (later.batch.ok_count, later.batch.duplicate_count) == (1, 0)
 
@@ -451,13 +421,7 @@ def test_a_file_without_the_sources_columns_is_rejected_with_the_reason_and_kept
 def test_another_tenant_sees_none_of_the_batch(
     app_conn: Any, tenant: UUID, database: DatabaseSettings
 ) -> None:
-    outcome = ingest(
-        app_conn,
-        tenant_id=tenant,
-        source="leadsource",
-        channel="cli",
-        stream=leadsource_file("LS-1,Ann,Lee,,,,,ann@example.com,,,"),
-    )
+    outcome = ingest_leadsource(app_conn, tenant, "LS-1,Ann,Lee,,,,,ann@example.com,,,")
     other = create_tenant(database, "other-co")
 
     with tenant_transaction_sync(app_conn, other):
@@ -468,15 +432,11 @@ def test_another_tenant_sees_none_of_the_batch(
 
 
 def test_failed_export_neutralizes_formulas_and_lists_errors(app_conn: Any, tenant: UUID) -> None:
-    ingest(
+    ingest_leadsource(
         app_conn,
-        tenant_id=tenant,
-        source="leadsource",
-        channel="cli",
-        stream=leadsource_file(
-            '=HYPERLINK("http://example.com"),@Eve,+1,,,,,,,,',
-            "LS-2,Bob,Stone,,,,,,,,",
-        ),
+        tenant,
+        '=HYPERLINK("http://example.com"),@Eve,+1,,,,,,,,',
+        "LS-2,Bob,Stone,,,,,,,,",
     )
     out = io.StringIO()
 
@@ -577,13 +537,7 @@ def test_deleting_a_batch_or_tenant_takes_its_leads_and_outbox_rows(
             ("LS-1,Ann,Lee,,,,,ann@example.com,,,",),
             ("LS-2,Bo,Ray,,,,,bo@example.com,,,",),
         ):
-            ingest(
-                app_conn,
-                tenant_id=tenant_id,
-                source="leadsource",
-                channel="cli",
-                stream=leadsource_file(*rows),
-            )
+            ingest_leadsource(app_conn, tenant_id, *rows)
     counts = "SELECT (SELECT count(*) FROM ingest_batches), (SELECT count(*) FROM leads), (SELECT count(*) FROM deliveries)"
 
     with psycopg.connect(database.owner_conninfo(), autocommit=True) as owner:
