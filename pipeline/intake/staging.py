@@ -15,10 +15,9 @@ record order, once per load chunk.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import compress, islice
+from itertools import compress
 from typing import Any, BinaryIO, Final, NamedTuple
 
 import msgspec
@@ -40,6 +39,7 @@ from pipeline.sources.delimited import (
     open_delimited,
     records,
     regular_rows,
+    take_rows,
 )
 from pipeline.sources.encoding import open_text
 from pipeline.sources.issues import row_failure
@@ -218,13 +218,11 @@ class _Staging:
             raw_columns=self.columns.names,
         )
 
-    def _encoded(self, lead: StagedLead | None, failure: StagedFailure | None) -> bytes:
-        """One row's COPY data, as the reference encodes it in a chunk."""
-        data = repository.encode_staged(
-            self.cursor, [lead] if lead else [], [failure] if failure else []
-        )
-        row = data[0] if lead is not None else data[1]
-        return row[len(SIGNATURE) : -len(TRAILER)]
+    def _failure_row(self, failure: StagedFailure) -> bytes:
+        """A failed record's failed_staging COPY row, as the reference encodes it in a
+        chunk."""
+        data = repository.encode_staged(self.cursor, [], [failure])[1]
+        return data[len(SIGNATURE) : -len(TRAILER)]
 
     def compiled(
         self,
@@ -240,13 +238,7 @@ class _Staging:
             # Never more rows than the chunk has room for records: a blank row is no
             # record, and an unreadable one stops the read short.
             wanted = min(CHUNK_ROWS, size - len(rows))
-            chunk: list[list[str]] = []
-            error: csv.Error | None = None
-            try:
-                # extend() keeps the rows read before a row the csv module cannot parse.
-                chunk.extend(islice(reader, wanted))
-            except csv.Error as caught:
-                error = caught
+            chunk, error = take_rows(reader, wanted)
             if chunk:
                 rendered, failed = self._render(chunk, number, plan, renderer, links)
                 number += len(rendered)
@@ -255,7 +247,7 @@ class _Staging:
                 number += 1
                 failure = self.staged(row_failure(number, "unreadable_row", str(error), {}))
                 assert not isinstance(failure, _Lead)
-                rows.add([self._encoded(None, failure)], [0])
+                rows.add([self._failure_row(failure)], [0])
             if len(rows) >= size:
                 yield rows.chunk()
                 rows = _Rows(self.columns)
@@ -295,7 +287,7 @@ class _Staging:
                 rendered.emails[position] = email
                 failures.discard(position)
             else:
-                rendered.rows[position] = self._encoded(None, staged)
+                rendered.rows[position] = self._failure_row(staged)
                 failures.add(position)
         rendered = rendered._replace(failed=sorted(failures))
         return _linked(rendered, links), rendered.failed

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from itertools import islice
 
 from pipeline.core.records import FailedRecord, RawRecord
 from pipeline.sources.encoding import DecodedStream
@@ -37,6 +38,7 @@ __all__ = [
     "records",
     "regular_rows",
     "sniff_delimiter",
+    "take_rows",
 ]
 
 MAX_COLUMNS = 4096
@@ -120,6 +122,18 @@ def records(reader: Iterator[list[str]], plan: ColumnPlan) -> Iterator[RawRecord
         except csv.Error as error:
             number += 1
             yield row_failure(number, "unreadable_row", str(error), {})
+
+
+def take_rows(reader: Iterator[list[str]], count: int) -> tuple[list[list[str]], csv.Error | None]:
+    """Up to ``count`` rows, fewer at the end of the file; and the csv module's error when
+    a row could not be parsed, with the rows read before it (the read stops there)."""
+    rows: list[list[str]] = []
+    try:
+        # extend() keeps the rows read before a row the csv module cannot parse.
+        rows.extend(islice(reader, count))
+    except csv.Error as error:
+        return rows, error
+    return rows, None
 
 
 def regular_rows(

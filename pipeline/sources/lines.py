@@ -10,9 +10,7 @@ the reference path, in place. JSON input always takes the reference path.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
-from itertools import islice
 from typing import BinaryIO
 
 from pipeline.core.records import FailedRecord, NormalizedLead
@@ -24,6 +22,7 @@ from pipeline.sources.delimited import (
     read_delimited,
     records,
     regular_rows,
+    take_rows,
 )
 from pipeline.sources.encoding import open_text
 from pipeline.sources.issues import row_failure
@@ -88,13 +87,7 @@ def _compiled(
 ) -> Iterator[Output]:
     number = 0
     while True:
-        chunk: list[list[str]] = []
-        error: csv.Error | None = None
-        try:
-            # extend() keeps the rows read before a row the csv module cannot parse.
-            chunk.extend(islice(reader, CHUNK_ROWS))
-        except csv.Error as caught:
-            error = caught
+        chunk, error = take_rows(reader, CHUNK_ROWS)
         if chunk:
             lines = _render(chunk, number, plan, renderer, config)
             number += len(lines.lines)
