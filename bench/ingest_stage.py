@@ -12,7 +12,6 @@ psycopg's dumpers). ``--check`` also asserts that both paths give the same bytes
 from __future__ import annotations
 
 import argparse
-import itertools
 import statistics
 import time
 from collections.abc import Callable
@@ -20,24 +19,13 @@ from pathlib import Path
 
 import psycopg
 
-from pipeline.intake.links import IdSource, time_ordered_ids
+from pipeline.intake.links import IdSource, counting_ids, time_ordered_ids
 from pipeline.intake.service import LOAD_CHUNK_RECORDS
 from pipeline.intake.staging import StagedChunk, staged_chunks
 from pipeline.normalize import NormalizeConfig
 from pipeline.sources import get_source
 
 DATA = Path(__file__).resolve().parent / "data"
-
-
-def counting_ids() -> Callable[[], IdSource]:
-    """Lead ids 0, 1, 2... across a file's chunks: both paths must give the same bytes
-    (--check)."""
-    counter = itertools.count()
-
-    def chunk_ids() -> IdSource:
-        return lambda count: [next(counter).to_bytes(16) for _ in range(count)]
-
-    return chunk_ids
 
 
 def staged(

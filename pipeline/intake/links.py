@@ -24,6 +24,7 @@ so a chunk's ids are increasing and land on the index pages its neighbours use.
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -32,7 +33,7 @@ from uuid import UUID
 
 from pipeline.intake.copyformat import NULL, length
 
-__all__ = ["ChunkLinks", "IdSource", "time_ordered_ids"]
+__all__ = ["ChunkLinks", "IdSource", "counting_ids", "time_ordered_ids"]
 
 IdSource = Callable[[int], list[bytes]]
 """Gives the next ``n`` lead ids, 16 bytes each."""
@@ -57,6 +58,18 @@ def time_ordered_ids() -> IdSource:
         return [high + low.to_bytes(8) for low in range(start, next_low)]
 
     return take
+
+
+def counting_ids(start: int = 0) -> Callable[[], IdSource]:
+    """In place of :func:`time_ordered_ids`: ids ``start``, ``start + 1``... (16 big-endian
+    bytes) counted across every chunk of a stream, so two stagings of one file can be
+    compared byte for byte (tests, ``bench/ingest_stage.py --check``). Not for storing."""
+    counter = itertools.count(start)
+
+    def chunk_ids() -> IdSource:
+        return lambda count: [next(counter).to_bytes(16) for _ in range(count)]
+
+    return chunk_ids
 
 
 class ChunkLinks:

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from hypothesis import strategies as st
 from pipeline.core.settings import DatabaseSettings
 from pipeline.intake.copyformat import SIGNATURE, TRAILER, text_array_field
 from pipeline.intake.copyrender import compile_copy_renderer
-from pipeline.intake.links import IdSource
+from pipeline.intake.links import counting_ids
 from pipeline.intake.staging import StagedChunk, staged_chunks
 from pipeline.normalize import DEFAULT_CONFIG, NormalizeConfig
 from pipeline.sources import Layout, get_source
@@ -73,16 +72,6 @@ def staged(
         ids=counting_ids(),
     )
     return list(chunks)
-
-
-def counting_ids() -> Callable[[], IdSource]:
-    """Lead ids 0, 1, 2... across a stream's chunks: both paths must give the same ones."""
-    counter = itertools.count()
-
-    def chunk_ids() -> IdSource:
-        return lambda count: [next(counter).to_bytes(16) for _ in range(count)]
-
-    return chunk_ids
 
 
 def assert_same_chunks(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import time
 import uuid
 
@@ -10,12 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.intake.copyformat import NULL, length, text_field
-from pipeline.intake.links import ChunkLinks, IdSource, time_ordered_ids
+from pipeline.intake.links import ChunkLinks, IdSource, counting_ids, time_ordered_ids
 
 
 def counting() -> IdSource:
-    counter = itertools.count(1)
-    return lambda count: [next(counter).to_bytes(16) for _ in range(count)]
+    return counting_ids(start=1)()
 
 
 def lead_id(number: int) -> uuid.UUID:
