@@ -1,5 +1,9 @@
 """What the benchmarks share: real PostgreSQL and Redis (the machine's when present, else
-embedded), a throwaway migrated database, and ``leadgate`` child processes."""
+embedded), a throwaway migrated database, and ``leadgate`` child processes.
+
+``LEADGATE_BENCH_POSTGRES=embedded`` takes the embedded PostgreSQL (the wheel's server, a
+newer major version than most distributions ship) even when the machine has one, to
+compare the two in one sitting."""
 
 from __future__ import annotations
 
@@ -47,7 +51,7 @@ def services(scratch: Path, *, name: str, redis_db: int) -> Iterator[tuple[Datab
     """A migrated database ``name`` (dropped afterwards) and an emptied Redis database:
     jobs left by an earlier run name batches of a dropped database."""
     with ExitStack() as stack:
-        if reachable(5432):
+        if os.environ.get("LEADGATE_BENCH_POSTGRES") != "embedded" and reachable(5432):
             server = DatabaseSettings(
                 host="127.0.0.1",
                 dbname="postgres",
