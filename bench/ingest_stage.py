@@ -14,12 +14,12 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from collections.abc import Callable
 from pathlib import Path
+from uuid import UUID
 
 import psycopg
 
-from pipeline.intake.links import IdSource, counting_ids, time_ordered_ids
+from pipeline.intake.links import batch_lead_ids, new_lead_id_base
 from pipeline.intake.service import LOAD_CHUNK_RECORDS
 from pipeline.intake.staging import StagedChunk, staged_chunks
 from pipeline.normalize import NormalizeConfig
@@ -34,7 +34,7 @@ def staged(
     rows: int,
     *,
     compiled: bool,
-    ids: Callable[[], IdSource] = time_ordered_ids,
+    base: UUID | None = None,
 ) -> tuple[float, list[StagedChunk]]:
     """CPU seconds to stage the file, and its chunks."""
     with (DATA / f"{vendor}-{rows}.csv").open("rb") as stream:
@@ -47,7 +47,7 @@ def staged(
                 config=NormalizeConfig(),
                 size=LOAD_CHUNK_RECORDS,
                 compiled=compiled,
-                ids=ids,
+                lead_ids=batch_lead_ids(base or new_lead_id_base()),
             )
         )
         return time.process_time() - start, chunks
@@ -78,8 +78,9 @@ def main() -> None:
                     f"{vendor:<11} {label:<9} {records} records  {per_row:5.2f} us/row CPU (median of {args.runs})"
                 )
             if args.check:
-                mine = staged(cursor, vendor, args.rows, compiled=True, ids=counting_ids())[1]
-                theirs = staged(cursor, vendor, args.rows, compiled=False, ids=counting_ids())[1]
+                base = new_lead_id_base()
+                mine = staged(cursor, vendor, args.rows, compiled=True, base=base)[1]
+                theirs = staged(cursor, vendor, args.rows, compiled=False, base=base)[1]
                 assert mine == theirs, f"{vendor}: the compiled path's COPY data differs"
                 print(f"{vendor:<11} same bytes on both paths")
 

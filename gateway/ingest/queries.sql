@@ -41,9 +41,25 @@ GROUP BY 1 ORDER BY 1;
 -- name: batch_deliveries
 -- Accepted leads by delivery status; one still waiting for its outbox row (a big file's,
 -- migration 0007) is pending.
+-- The batch's leads: its id range (migration 0011; the ends worked out apart, as in
+-- list_leads), or for a batch loaded before that, leads_record_key_v7's.
 SELECT coalesce(d.status, 'pending'), count(*)
-FROM leads l LEFT JOIN deliveries d ON d.lead_id = l.id
-WHERE l.tenant_id = %(tenant_id)s AND l.batch_id = %(batch_id)s AND l.status = 'ok'
+FROM ingest_batches b
+CROSS JOIN LATERAL (
+    SELECT lead_id(b.lead_id_base, 1) AS first_id, last_lead_id(b.lead_id_base) AS last_id
+    OFFSET 0
+) ids
+CROSS JOIN LATERAL (
+    SELECT l.id FROM leads l
+    WHERE b.lead_id_base IS NOT NULL AND l.id BETWEEN ids.first_id AND ids.last_id
+      AND l.tenant_id = %(tenant_id)s AND l.batch_id = b.id AND l.status = 'ok'
+    UNION ALL
+    SELECT l.id FROM leads l
+    WHERE b.lead_id_base IS NULL AND get_byte(uuid_send(l.id), 6) < 128
+      AND l.tenant_id = %(tenant_id)s AND l.batch_id = b.id AND l.status = 'ok'
+) l
+LEFT JOIN deliveries d ON d.lead_id = l.id
+WHERE b.id = %(batch_id)s AND b.tenant_id = %(tenant_id)s
 GROUP BY 1;
 
 -- name: received_batches_older_than

@@ -16,15 +16,14 @@ may itself duplicate an existing lead, which the statement finds by probing the 
 keys after the lead's own, so the lead's original is, in order, an existing original of its
 own keys, one of its root's keys, or its root.
 
-Ids are generated here too (so a root's id is known to its duplicates), time-ordered like
-the database's ``uuid_time_ordered()`` (RFC 9562 version 7: 48-bit Unix milliseconds, then
-random bits): each chunk takes a fresh timestamp and random start and counts up from it,
-so a chunk's ids are increasing and land on the index pages its neighbours use.
+Ids are made here too (so a root's id is known to its duplicates): a batch's leads take
+ids from a range of their own (migration 0011), the batch's ``lead_id_base`` with the
+record number in its last four bytes, so the primary key keeps a batch's leads together,
+in file order, and a record number cannot come twice without its id coming twice.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -33,43 +32,34 @@ from uuid import UUID
 
 from pipeline.intake.copyformat import NULL, length
 
-__all__ = ["ChunkLinks", "IdSource", "counting_ids", "time_ordered_ids"]
+__all__ = ["ChunkLinks", "IdSource", "batch_lead_ids", "new_lead_id_base"]
 
-IdSource = Callable[[int], list[bytes]]
-"""Gives the next ``n`` lead ids, 16 bytes each."""
+IdSource = Callable[[Sequence[int]], list[bytes]]
+"""The ids (16 bytes each) of the leads with these record numbers."""
 
 _ID_FIELD: Final = length(16)
 _NO_ROOT: Final = NULL * 4
-_VARIANT: Final = 0b10 << 62
-_HEADROOM: Final = 1 << 24
+_VERSION_8: Final = 0x8000
+_VARIANT: Final = 0b10 << 30
 
 
-def time_ordered_ids() -> IdSource:
-    """Version 7 UUIDs for one chunk: a timestamp and 74 random bits drawn now, the low 62
-    counting up per id (2**24 ids of headroom before they could wrap)."""
+def new_lead_id_base() -> UUID:
+    """A batch's lead id base: a version 8 UUID (RFC 9562's custom layout) holding the
+    Unix milliseconds now, 42 random bits and the variant, then four zero bytes, the
+    record number's place."""
     millis = time.time_ns() // 1_000_000
-    random = int.from_bytes(os.urandom(10))
-    high = (millis << 16 | 0x7000 | random >> 68 & 0xFFF).to_bytes(8)
-    next_low = _VARIANT | random & ((1 << 62) - _HEADROOM)
-
-    def take(count: int) -> list[bytes]:
-        nonlocal next_low
-        start, next_low = next_low, next_low + count
-        return [high + low.to_bytes(8) for low in range(start, next_low)]
-
-    return take
+    random = int.from_bytes(os.urandom(6))
+    high = millis << 16 | _VERSION_8 | random >> 36
+    middle = _VARIANT | random & ((1 << 30) - 1)
+    return UUID(bytes=high.to_bytes(8) + middle.to_bytes(4) + bytes(4))
 
 
-def counting_ids(start: int = 0) -> Callable[[], IdSource]:
-    """In place of :func:`time_ordered_ids`: ids ``start``, ``start + 1``... (16 big-endian
-    bytes) counted across every chunk of a stream, so two stagings of one file can be
-    compared byte for byte (tests, ``bench/ingest_stage.py --check``). Not for storing."""
-    counter = itertools.count(start)
-
-    def chunk_ids() -> IdSource:
-        return lambda count: [next(counter).to_bytes(16) for _ in range(count)]
-
-    return chunk_ids
+def batch_lead_ids(base: UUID) -> IdSource:
+    """The ids of a batch's leads: the base's first twelve bytes, then the record number
+    (SQL's ``lead_id(base, record)``). Deterministic, so two stagings of one file compare
+    byte for byte given the same base (tests, ``bench/ingest_stage.py --check``)."""
+    prefix = base.bytes[:12]
+    return lambda numbers: [prefix + number.to_bytes(4) for number in numbers]
 
 
 class ChunkLinks:
@@ -77,10 +67,10 @@ class ChunkLinks:
     COPY text fields (``NULL`` for none), as the staged row holds them; ``prefix`` goes in
     front of every lead's leading fields (staging's field count)."""
 
-    __slots__ = ("_by_email", "_by_phone", "_by_record_id", "_new_ids", "_prefix", "_seen")
+    __slots__ = ("_by_email", "_by_phone", "_by_record_id", "_ids", "_prefix", "_seen")
 
-    def __init__(self, new_ids: IdSource, prefix: bytes = b"") -> None:
-        self._new_ids = new_ids
+    def __init__(self, ids: IdSource, prefix: bytes = b"") -> None:
+        self._ids = ids
         self._prefix = prefix + _ID_FIELD
         # Key -> its root: (number in the chunk, the root's fields as a duplicate's tail).
         self._by_record_id: dict[bytes, tuple[int, bytes]] = {}
@@ -89,17 +79,22 @@ class ChunkLinks:
         self._seen = 0
 
     def heads(
-        self, record_ids: Sequence[bytes], phones: Sequence[bytes], emails: Sequence[bytes]
+        self,
+        numbers: Sequence[int],
+        record_ids: Sequence[bytes],
+        phones: Sequence[bytes],
+        emails: Sequence[bytes],
     ) -> list[bytes]:
         """The next leads' leading fields, after ``prefix``: id, then its root's id,
-        record id, phone and email (NULLs for a root)."""
+        record id, phone and email (NULLs for a root). ``numbers`` are their record
+        numbers."""
         by_record_id, by_phone, by_email = self._by_record_id, self._by_phone, self._by_email
         prefix = self._prefix
         seen = self._seen
         out: list[bytes] = []
         append = out.append
         for lead_id, record_id, phone, email in zip(
-            self._new_ids(len(phones)), record_ids, phones, emails, strict=True
+            self._ids(numbers), record_ids, phones, emails, strict=True
         ):
             seen += 1
             root = None
@@ -129,10 +124,10 @@ class ChunkLinks:
         self._seen = seen
         return out
 
-    def link(self, record_id: bytes, phone: bytes, email: bytes) -> tuple[Any, ...]:
+    def link(self, number: int, record_id: bytes, phone: bytes, email: bytes) -> tuple[Any, ...]:
         """The next lead's leading lead_staging values as psycopg dumps them: id, root id,
         root record id, phone and email."""
-        head = self.heads([record_id], [phone], [email])[0][len(self._prefix) :]
+        head = self.heads([number], [record_id], [phone], [email])[0][len(self._prefix) :]
         lead_id = UUID(bytes=head[:16])
         if head[16:20] == NULL:
             return (lead_id, None, None, None, None)

@@ -213,12 +213,20 @@ SELECT
     (SELECT array_agg(id) FROM queued)
 FROM inserted;
 
+-- name: set_lead_id_base
+-- The batch's leads take their ids from lead_id_base's range (migration 0011).
+UPDATE ingest_batches SET lead_id_base = %(lead_id_base)s
+WHERE id = %(batch_id)s AND tenant_id = %(tenant_id)s;
+
 -- name: defer_outbox
 -- Leads loaded from here on get their outbox rows from the delivery sweeper
 -- (expand_deferred_outbox, migration 0007), paced by what the tenant's Bonzo can take.
+-- The batch's last lead so far: the top of its id range (migration 0011).
 UPDATE ingest_batches SET outbox_through = coalesce(
-    (SELECT max(l.record_number) FROM leads l
-     WHERE l.tenant_id = %(tenant_id)s AND l.batch_id = %(batch_id)s), 0)
+    (SELECT l.record_number FROM leads l
+     WHERE l.id BETWEEN %(lead_id_base)s AND last_lead_id(%(lead_id_base)s)
+       AND l.tenant_id = %(tenant_id)s AND l.batch_id = %(batch_id)s
+     ORDER BY l.id DESC LIMIT 1), 0)
 WHERE id = %(batch_id)s AND tenant_id = %(tenant_id)s;
 
 -- name: lock_tenant_dedupe

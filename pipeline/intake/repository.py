@@ -40,6 +40,7 @@ __all__ = [
     "payload_chunk",
     "reject_batch",
     "set_batch_content",
+    "set_lead_id_base",
     "tenant_intake_settings",
 ]
 
@@ -240,10 +241,21 @@ def load_staged(
     return BatchCounts(ok=ok, duplicate=duplicate, held=held), list(delivery_ids or [])
 
 
-def defer_outbox(conn: Conn, *, tenant_id: UUID, batch_id: UUID) -> None:
+def set_lead_id_base(conn: Conn, *, tenant_id: UUID, batch_id: UUID, lead_id_base: UUID) -> None:
+    """Record where the batch's lead ids come from (``links.batch_lead_ids``)."""
+    conn.execute(
+        queries["set_lead_id_base"],
+        {"tenant_id": tenant_id, "batch_id": batch_id, "lead_id_base": lead_id_base},
+    )
+
+
+def defer_outbox(conn: Conn, *, tenant_id: UUID, batch_id: UUID, lead_id_base: UUID) -> None:
     """Leave the outbox rows of the batch's leads loaded from now on to the delivery
     sweeper."""
-    conn.execute(queries["defer_outbox"], {"tenant_id": tenant_id, "batch_id": batch_id})
+    conn.execute(
+        queries["defer_outbox"],
+        {"tenant_id": tenant_id, "batch_id": batch_id, "lead_id_base": lead_id_base},
+    )
 
 
 def clear_staging(conn: Conn) -> None:

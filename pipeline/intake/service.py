@@ -26,6 +26,7 @@ import psycopg
 
 from pipeline.core.db import tenant_transaction_sync
 from pipeline.intake import repository
+from pipeline.intake.links import batch_lead_ids, new_lead_id_base
 from pipeline.intake.readahead import read_ahead
 from pipeline.intake.schemas import BatchCounts, Channel, IngestBatch, IngestOutcome
 from pipeline.intake.staging import StagedChunk, staged_chunks
@@ -193,6 +194,7 @@ def process_batch(
                 buffer_size=PAYLOAD_CHUNK_BYTES,
             )
         )
+        lead_id_base = new_lead_id_base()
         try:
             chunks = staged_chunks(
                 conn.cursor(),
@@ -200,9 +202,10 @@ def process_batch(
                 source_stream,
                 config=config,
                 size=LOAD_CHUNK_RECORDS,
+                lead_ids=batch_lead_ids(lead_id_base),
             )
             counts, raw_columns, delivery_ids = _load(
-                conn, batch, chunks, dedupe_window, on_progress
+                conn, batch, lead_id_base, chunks, dedupe_window, on_progress
             )
         except SourceFormatError as exc:
             repository.reject_batch(conn, tenant_id=tenant_id, batch_id=batch_id, error=str(exc))
@@ -225,12 +228,16 @@ def process_batch(
 def _load(
     conn: Conn,
     batch: IngestBatch,
+    lead_id_base: UUID,
     chunks: Iterator[StagedChunk],
     dedupe_window: timedelta,
     on_progress: Callable[[int], None] | None,
 ) -> tuple[BatchCounts, tuple[str, ...], list[UUID]]:
-    """Load every chunk; the batch's counts, the names of its leads' raw cells and the
-    first deliveries' ids."""
+    """Load every chunk, its leads' ids made from ``lead_id_base``; the batch's counts, the
+    names of its leads' raw cells and the first deliveries' ids."""
+    repository.set_lead_id_base(
+        conn, tenant_id=batch.tenant_id, batch_id=batch.id, lead_id_base=lead_id_base
+    )
     repository.create_staging_tables(conn)
     repository.lock_tenant_dedupe(conn, tenant_id=batch.tenant_id)
     totals = BatchCounts()
@@ -240,7 +247,9 @@ def _load(
         for number, chunk in enumerate(ready):
             queue = number < INLINE_OUTBOX_CHUNKS
             if number == INLINE_OUTBOX_CHUNKS:
-                repository.defer_outbox(conn, tenant_id=batch.tenant_id, batch_id=batch.id)
+                repository.defer_outbox(
+                    conn, tenant_id=batch.tenant_id, batch_id=batch.id, lead_id_base=lead_id_base
+                )
             repository.copy_staged(conn, leads=chunk.leads, failures=chunk.failures)
             counts, new_ids = repository.load_staged(
                 conn,

@@ -15,7 +15,7 @@ record order, once per load chunk.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import compress
 from typing import Any, BinaryIO, Final, NamedTuple
@@ -29,7 +29,7 @@ from pipeline.core.records import NormalizedLead, RawRecord
 from pipeline.intake import repository
 from pipeline.intake.copyformat import SIGNATURE, TRAILER, numeric_text, text_field
 from pipeline.intake.copyrender import CopyRenderer, RenderedRows, compile_copy_renderer
-from pipeline.intake.links import ChunkLinks, IdSource, time_ordered_ids
+from pipeline.intake.links import ChunkLinks, IdSource
 from pipeline.intake.repository import StagedFailure, StagedLead
 from pipeline.normalize import NormalizeConfig, compliance_hold_reason, normalize_item
 from pipeline.sources import SourceItem
@@ -74,24 +74,24 @@ def staged_chunks(
     *,
     config: NormalizeConfig,
     size: int,
+    lead_ids: IdSource,
     compiled: bool = True,
-    ids: Callable[[], IdSource] = time_ordered_ids,
 ) -> Iterator[StagedChunk]:
     """Check the stream's header now (raising ``SourceFormatError`` as ``adapter.read``
     does) and return an iterator over its records normalized and encoded, ``size``
     records to a chunk (the last may be shorter; no chunk is empty). ``cursor`` lends its
     connection's adapters, see ``repository.encode_staged``.
 
-    ``compiled=False`` sends every record through the reference path. ``ids`` gives each
-    load chunk its source of lead ids (tests make them deterministic).
+    ``lead_ids`` gives the leads their ids by record number (``links.batch_lead_ids``).
+    ``compiled=False`` sends every record through the reference path.
     """
     decoded = open_text(stream)
     if is_json(decoded.prefix):
-        staging = _Staging(cursor, config, RawColumns(), ids)
+        staging = _Staging(cursor, config, RawColumns(), lead_ids)
         return staging.reference(read_json(split_values(decoded.text), adapter.layout), size)
     reader, plan = open_delimited(decoded, adapter.layout)
     # A delimited file's leads' raw cells are named by its header from the start.
-    staging = _Staging(cursor, config, RawColumns(plan.mapping.raw_keys), ids)
+    staging = _Staging(cursor, config, RawColumns(plan.mapping.raw_keys), lead_ids)
     renderer = compile_copy_renderer(plan.mapping, config=config) if compiled else None
     if renderer is None or cursor.connection.info.encoding != "utf-8":
         return staging.reference(records(reader, plan), size)
@@ -152,7 +152,7 @@ class _Staging:
         cursor: Cursor,
         config: NormalizeConfig,
         columns: RawColumns,
-        ids: Callable[[], IdSource],
+        ids: IdSource,
     ) -> None:
         self.cursor = cursor
         self.config = config
@@ -194,7 +194,7 @@ class _Staging:
         for item in items:
             staged = self.staged(item)
             if isinstance(staged, _Lead):
-                leads.append((*links.link(*staged.keys), *staged.body))
+                leads.append((*links.link(staged.body[0], *staged.keys), *staged.body))
             else:
                 failures.append(staged)
             if len(leads) + len(failures) >= size:
@@ -205,8 +205,8 @@ class _Staging:
             yield self._chunk(leads, failures)
 
     def _links(self) -> ChunkLinks:
-        """A load chunk's links, with ids of its own."""
-        return ChunkLinks(self.ids(), prefix=_LEAD_FIELD_COUNT)
+        """A load chunk's links."""
+        return ChunkLinks(self.ids, prefix=_LEAD_FIELD_COUNT)
 
     def _chunk(self, leads: list[StagedLead], failures: list[StagedFailure]) -> StagedChunk:
         lead_data, failure_data = repository.encode_staged(self.cursor, leads, failures)
@@ -272,7 +272,7 @@ class _Staging:
             return [], []
         rendered = renderer.render(rows, number + 1)
         if not irregular:
-            return _linked(rendered, links), rendered.failed
+            return _linked(rendered, number + 1, links), rendered.failed
         # Rows of another width take the reference path, in place; links stay in order.
         failures = set(rendered.failed)
         for position, row in irregular.items():
@@ -290,18 +290,21 @@ class _Staging:
                 rendered.rows[position] = self._failure_row(staged)
                 failures.add(position)
         rendered = rendered._replace(failed=sorted(failures))
-        return _linked(rendered, links), rendered.failed
+        return _linked(rendered, number + 1, links), rendered.failed
 
 
-def _linked(rendered: RenderedRows, links: ChunkLinks) -> list[bytes]:
-    """The rendered rows with each lead's count and link fields in front, in order."""
+def _linked(rendered: RenderedRows, first_number: int, links: ChunkLinks) -> list[bytes]:
+    """The rendered rows, numbered from ``first_number``, with each lead's count and link
+    fields in front, in order."""
     rows = rendered.rows
     if not rendered.failed:
-        heads = links.heads(rendered.record_ids, rendered.phones, rendered.emails)
+        numbers = range(first_number, first_number + len(rows))
+        heads = links.heads(numbers, rendered.record_ids, rendered.phones, rendered.emails)
         return list(map(bytes.__add__, heads, rows))
     failed = set(rendered.failed)
     leads = [position for position in range(len(rows)) if position not in failed]
     heads = links.heads(
+        [first_number + position for position in leads],
         [rendered.record_ids[position] for position in leads],
         [rendered.phones[position] for position in leads],
         [rendered.emails[position] for position in leads],

@@ -1,27 +1,45 @@
 -- name: list_leads
 -- Newest first, then in file order within a batch. A batch's leads share received_at, kept
 -- on the batch as leads_received_at (migration 0010), so the list walks the tenant's
--- batches newest first and each batch's leads by record number (leads_record_key), at most
--- a page of them each, and stops at a page. An accepted lead without an outbox row is a
--- big file's lead waiting for its turn (migration 0007): pending.
+-- batches newest first and each batch's leads in record order, at most a page of them
+-- each, and stops at a page. A batch's leads are its id range, in record order (migration
+-- 0011); a batch loaded before that has its leads in leads_record_key_v7 instead, whose
+-- predicate the second branch repeats. The range's ends are worked out apart (OFFSET 0
+-- keeps them a subquery): lead_id() of a column of b in the leads scan's condition is not
+-- leakproof, and row-level security would keep it out of the index scan. An accepted lead
+-- without an outbox row is a big file's lead waiting for its turn (migration 0007): pending.
 SELECT l.id, b.id AS batch_id, l.record_number, b.source, l.status, l.lead_kind,
        l.first_name, l.last_name, l.email, l.phone, l.state, b.leads_received_at AS received_at,
-       l.first_contact_at, l.delivery_status
+       l.first_contact_at,
+       coalesce(d.status, CASE WHEN l.status = 'ok' THEN 'pending' END) AS delivery_status
 FROM ingest_batches b
 CROSS JOIN LATERAL (
-    SELECT l.id, l.record_number, l.status, l.lead_kind, l.first_name, l.last_name, l.email,
-           l.phone, l.state, l.first_contact_at,
-           coalesce(d.status, CASE WHEN l.status = 'ok' THEN 'pending' END) AS delivery_status
-    FROM leads l
-    LEFT JOIN deliveries d ON d.lead_id = l.id
-    WHERE l.tenant_id = %(tenant_id)s AND l.batch_id = b.id
-      AND (%(status)s::text IS NULL OR l.status = %(status)s::text)
-      AND (%(state)s::text IS NULL OR l.state = %(state)s::text)
-      AND (%(after_at)s::timestamptz IS NULL OR b.id <> %(after_batch)s::uuid
-           OR l.record_number > %(after_record)s::integer)
-    ORDER BY l.record_number
-    LIMIT %(limit)s
-) l
+    SELECT lead_id(b.lead_id_base, CASE WHEN b.id = %(after_batch)s::uuid
+                                        THEN %(after_record)s::integer ELSE 0 END) AS after_id,
+           last_lead_id(b.lead_id_base) AS last_id
+    OFFSET 0
+) ids
+CROSS JOIN LATERAL (
+    (SELECT l.id FROM leads l
+     WHERE b.lead_id_base IS NOT NULL AND l.id > ids.after_id AND l.id <= ids.last_id
+       AND l.tenant_id = %(tenant_id)s AND l.batch_id = b.id
+       AND (%(status)s::text IS NULL OR l.status = %(status)s::text)
+       AND (%(state)s::text IS NULL OR l.state = %(state)s::text)
+     ORDER BY l.id
+     LIMIT %(limit)s)
+    UNION ALL
+    (SELECT l.id FROM leads l
+     WHERE b.lead_id_base IS NULL AND get_byte(uuid_send(l.id), 6) < 128
+       AND l.tenant_id = %(tenant_id)s AND l.batch_id = b.id
+       AND (%(status)s::text IS NULL OR l.status = %(status)s::text)
+       AND (%(state)s::text IS NULL OR l.state = %(state)s::text)
+       AND (%(after_at)s::timestamptz IS NULL OR b.id <> %(after_batch)s::uuid
+            OR l.record_number > %(after_record)s::integer)
+     ORDER BY l.record_number
+     LIMIT %(limit)s)
+) page
+JOIN leads l ON l.id = page.id
+LEFT JOIN deliveries d ON d.lead_id = l.id
 WHERE b.tenant_id = %(tenant_id)s AND b.leads_received_at IS NOT NULL
   AND (%(source)s::text IS NULL OR b.source = %(source)s::text)
   AND (%(batch_id)s::uuid IS NULL OR b.id = %(batch_id)s::uuid)

@@ -3,11 +3,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import msgspec
 import psycopg
+import psycopg.conninfo
 import pytest
 from psycopg import sql
 
 from pipeline.core import migrate as migrate_module
+from pipeline.core.db import tenant_transaction_sync
 from pipeline.core.migrate import (
     Migration,
     MigrationError,
@@ -16,6 +19,7 @@ from pipeline.core.migrate import (
     migrate,
 )
 from pipeline.core.settings import DatabaseSettings
+from pipeline.leads.repository import queries as lead_queries
 
 
 @pytest.fixture
@@ -89,3 +93,55 @@ async def test_ensure_database_reports_whether_it_created(
     finally:
         with psycopg.connect(maintenance, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+async def test_leads_loaded_before_0011_keep_their_order_and_their_unique_record_numbers(
+    empty_database: str, postgres_server: DatabaseSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    every = available_migrations()
+    monkeypatch.setattr(
+        migrate_module, "available_migrations", lambda: [m for m in every if m.version < 11]
+    )
+    await migrate(empty_database, app_user=postgres_server.app_user, app_password=None)
+    # A batch as the 0010 loader left it: leads with random ids, in no relation to their order.
+    with psycopg.connect(empty_database, autocommit=True) as owner:
+        tenant, batch = owner.execute(
+            """
+            WITH t AS (INSERT INTO tenants (slug, name) VALUES ('old-co', 'Old Co') RETURNING id)
+            INSERT INTO ingest_batches (tenant_id, source, channel, content_sha256, byte_size,
+                                        status, leads_received_at)
+            SELECT id, 'leadsource', 'cli', 'sha', 1, 'done', now() FROM t
+            RETURNING tenant_id, id
+            """
+        ).fetchone() or (None, None)
+        insert_lead = (
+            "INSERT INTO leads (id, tenant_id, batch_id, record_number, source, status,"
+            " lead_kind, raw) VALUES (gen_random_uuid(), %s, %s, %s, 'leadsource', 'ok',"
+            " 'standard', '[]')"
+        )
+        for record in (3, 1, 2):
+            owner.execute(insert_lead, [tenant, batch, record])
+    monkeypatch.setattr(migrate_module, "available_migrations", lambda: every)
+
+    applied = await migrate(empty_database, app_user=postgres_server.app_user, app_password=None)
+
+    assert [m.version for m in applied] == [11]
+    database = msgspec.structs.replace(
+        postgres_server, dbname=psycopg.conninfo.conninfo_to_dict(empty_database)["dbname"]
+    )
+    with psycopg.connect(database.app_conninfo()) as conn, tenant_transaction_sync(conn, tenant):
+        listed = conn.execute(
+            lead_queries["list_leads"],
+            {
+                "tenant_id": tenant,
+                **dict.fromkeys(["source", "status", "state", "batch_id", "since", "until"]),
+                **dict.fromkeys(["after_at", "after_batch", "after_record"]),
+                "limit": 10,
+            },
+        ).fetchall()
+        assert [row[2] for row in listed] == [1, 2, 3]
+    with (
+        psycopg.connect(empty_database, autocommit=True) as owner,
+        pytest.raises(psycopg.errors.UniqueViolation, match="leads_record_key_v7"),
+    ):
+        owner.execute(insert_lead, [tenant, batch, 2])

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from pipeline.core.settings import DatabaseSettings
 from pipeline.intake.copyformat import SIGNATURE, TRAILER, text_array_field
 from pipeline.intake.copyrender import compile_copy_renderer
-from pipeline.intake.links import counting_ids
+from pipeline.intake.links import batch_lead_ids, new_lead_id_base
 from pipeline.intake.staging import StagedChunk, staged_chunks
 from pipeline.normalize import DEFAULT_CONFIG, NormalizeConfig
 from pipeline.sources import Layout, get_source
@@ -43,6 +43,9 @@ from tests.unit.sources.test_source_compiled_lines import (
 )
 
 Cursor = psycopg.Cursor[Any]
+
+# One base for both paths: ids follow from it and the record numbers.
+BASE = new_lead_id_base()
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +72,7 @@ def staged(
         config=config,
         size=size,
         compiled=compiled,
-        ids=counting_ids(),
+        lead_ids=batch_lead_ids(BASE),
     )
     return list(chunks)
 

@@ -9,11 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.intake.copyformat import NULL, length, text_field
-from pipeline.intake.links import ChunkLinks, IdSource, counting_ids, time_ordered_ids
+from pipeline.intake.links import ChunkLinks, IdSource, batch_lead_ids, new_lead_id_base
 
 
 def counting() -> IdSource:
-    return counting_ids(start=1)()
+    """Ids that are their record numbers: a batch whose base is all zeros."""
+    return batch_lead_ids(uuid.UUID(int=0))
 
 
 def lead_id(number: int) -> uuid.UUID:
@@ -29,15 +30,15 @@ def keys(
 def test_a_lead_with_no_earlier_key_is_a_root() -> None:
     links = ChunkLinks(counting())
 
-    assert links.link(*keys("A", "6175550101")) == (lead_id(1), None, None, None, None)
-    assert links.link(*keys("B", "6175550102")) == (lead_id(2), None, None, None, None)
+    assert links.link(1, *keys("A", "6175550101")) == (lead_id(1), None, None, None, None)
+    assert links.link(2, *keys("B", "6175550102")) == (lead_id(2), None, None, None, None)
 
 
 def test_a_lead_sharing_any_key_links_to_the_root_that_has_it() -> None:
     links = ChunkLinks(counting())
-    links.link(*keys("A", "6175550101", "ann@example.com"))
+    links.link(1, *keys("A", "6175550101", "ann@example.com"))
 
-    assert links.link(*keys("B", None, "ann@example.com")) == (
+    assert links.link(2, *keys("B", None, "ann@example.com")) == (
         lead_id(2),
         lead_id(1),
         "A",
@@ -48,26 +49,26 @@ def test_a_lead_sharing_any_key_links_to_the_root_that_has_it() -> None:
 
 def test_a_key_first_seen_on_a_duplicate_leads_to_its_root() -> None:
     links = ChunkLinks(counting())
-    links.link(*keys(None, "6175550101", "ann@example.com"))
-    links.link(*keys(None, "6175550102", "ann@example.com"))
+    links.link(1, *keys(None, "6175550101", "ann@example.com"))
+    links.link(2, *keys(None, "6175550102", "ann@example.com"))
 
-    assert links.link(*keys(None, "6175550102"))[1] == lead_id(1)
+    assert links.link(3, *keys(None, "6175550102"))[1] == lead_id(1)
 
 
 def test_of_two_roots_the_earlier_one_is_the_original() -> None:
     links = ChunkLinks(counting())
-    links.link(*keys(None, "6175550101"))
-    links.link(*keys(None, None, "bo@example.com"))
+    links.link(1, *keys(None, "6175550101"))
+    links.link(2, *keys(None, None, "bo@example.com"))
 
-    assert links.link(*keys(None, "6175550101", "bo@example.com"))[1] == lead_id(1)
-    assert links.link(*keys(None, "6175550199", "bo@example.com"))[1] == lead_id(2)
+    assert links.link(3, *keys(None, "6175550101", "bo@example.com"))[1] == lead_id(1)
+    assert links.link(4, *keys(None, "6175550199", "bo@example.com"))[1] == lead_id(2)
 
 
 def test_a_lead_without_keys_is_never_linked() -> None:
     links = ChunkLinks(counting())
-    links.link(NULL, NULL, NULL)
+    links.link(1, NULL, NULL, NULL)
 
-    assert links.link(NULL, NULL, NULL)[1] is None
+    assert links.link(2, NULL, NULL, NULL)[1] is None
 
 
 def test_heads_are_the_prefix_the_id_and_the_root_s_id_and_keys() -> None:
@@ -75,7 +76,7 @@ def test_heads_are_the_prefix_the_id_and_the_root_s_id_and_keys() -> None:
     root_keys = keys("A", "6175550101")
     id_field = length(16)
 
-    heads = links.heads(*zip(root_keys, keys("B", "6175550101"), strict=True))
+    heads = links.heads([1, 2], *zip(root_keys, keys("B", "6175550101"), strict=True))
 
     assert heads == [
         b"\x00\x2d" + id_field + (1).to_bytes(16) + NULL * 4,
@@ -94,8 +95,10 @@ def test_a_duplicate_links_to_an_earlier_root_never_to_a_duplicate(
 ) -> None:
     links = ChunkLinks(counting())
     roots: set[uuid.UUID] = set()
-    for phone, email in rows:
-        link = links.link(NULL, text_field(f"61755501{phone:02}"), text_field(f"e{email}@x.com"))
+    for number, (phone, email) in enumerate(rows, start=1):
+        link = links.link(
+            number, NULL, text_field(f"61755501{phone:02}"), text_field(f"e{email}@x.com")
+        )
         if link[1] is None:
             roots.add(link[0])
         else:
@@ -111,18 +114,32 @@ def test_heads_for_a_batch_are_the_links_one_by_one(rows: list[tuple[int, int]])
     )
     one_by_one = ChunkLinks(counting())
 
-    assert ChunkLinks(counting()).heads(*columns) == [
-        one_by_one.heads([r], [p], [e])[0] for r, p, e in zip(*columns, strict=True)
+    numbers = range(1, len(rows) + 1)
+
+    assert ChunkLinks(counting()).heads(numbers, *columns) == [
+        one_by_one.heads([n], [r], [p], [e])[0]
+        for n, r, p, e in zip(numbers, *columns, strict=True)
     ]
 
 
-def test_time_ordered_ids_are_version_7_increasing_and_stamped_now() -> None:
+def test_a_lead_id_base_is_version_8_stamped_now_with_room_for_the_record_number() -> None:
     before = time.time_ns() // 1_000_000
-    take = time_ordered_ids()
-    ids = [uuid.UUID(bytes=raw) for raw in take(500) + take(500)]
+    base = new_lead_id_base()
 
-    assert all(i.version == 7 and i.variant == uuid.RFC_4122 for i in ids)
+    assert base.version == 8
+    assert base.variant == uuid.RFC_4122
+    assert before <= base.int >> 80 <= time.time_ns() // 1_000_000
+    assert base.bytes[12:] == bytes(4)
+    assert new_lead_id_base() != base
+
+
+def test_a_batch_s_lead_ids_are_its_base_with_the_record_number_in_record_order() -> None:
+    base = new_lead_id_base()
+    numbers = [1, 2, 3, 255, 256, 70_000, 2**31 - 1]
+
+    ids = [uuid.UUID(bytes=raw) for raw in batch_lead_ids(base)(numbers)]
+
+    assert [i.bytes[:12] for i in ids] == [base.bytes[:12]] * len(numbers)
+    assert [int.from_bytes(i.bytes[12:]) for i in ids] == numbers
     assert ids == sorted(ids)
-    assert len(set(ids)) == len(ids)
-    assert before <= ids[0].int >> 80 <= time.time_ns() // 1_000_000
-    assert uuid.UUID(bytes=time_ordered_ids()(1)[0]) not in ids
+    assert all(i.version == 8 for i in ids)

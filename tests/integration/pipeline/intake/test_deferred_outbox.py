@@ -41,7 +41,8 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(service, "LOAD_CHUNK_RECORDS", 3)
 
 
-def _ingest(conn: Any, tenant_id: UUID, rows: list[str]) -> UUID:
+def ingest_rows(conn: Any, tenant_id: UUID, rows: list[str]) -> UUID:
+    """``leadgate ingest`` of a LeadSource file of ``rows`` (under ``HEADER``); its batch."""
     outcome = ingest(
         conn,
         tenant_id=tenant_id,
@@ -95,7 +96,7 @@ def _deliver_all(database: DatabaseSettings) -> None:
 def test_only_the_first_chunk_is_queued_and_the_rest_read_as_pending(
     app_conn: Any, tenant: UUID
 ) -> None:
-    batch_id = _ingest(app_conn, tenant, ROWS)
+    batch_id = ingest_rows(app_conn, tenant, ROWS)
 
     assert _queued_records(app_conn, tenant) == [1, 2]
     assert _outbox_through(app_conn, tenant) == 2
@@ -139,7 +140,7 @@ def test_only_the_first_chunk_is_queued_and_the_rest_read_as_pending(
 def test_the_sweeper_queues_waiting_leads_in_file_order_as_the_backlog_drains(
     app_conn: Any, tenant: UUID, database: DatabaseSettings
 ) -> None:
-    _ingest(app_conn, tenant, ROWS)
+    ingest_rows(app_conn, tenant, ROWS)
 
     # Two pending already: a backlog of 4 leaves room for two more.
     first = _expand(app_conn, backlog=4, limit=100)
@@ -169,8 +170,8 @@ def test_the_sweeper_queues_waiting_leads_in_file_order_as_the_backlog_drains(
 @pytest.mark.usefixtures("small_chunks")
 def test_each_tenant_has_its_own_backlog(app_conn: Any, database: DatabaseSettings) -> None:
     busy, idle = create_tenant(database, "busy-co"), create_tenant(database, "idle-co")
-    _ingest(app_conn, busy, ROWS)
-    _ingest(app_conn, idle, ROWS)
+    ingest_rows(app_conn, busy, ROWS)
+    ingest_rows(app_conn, idle, ROWS)
     with psycopg.connect(database.owner_conninfo(), autocommit=True) as owner:
         owner.execute("UPDATE deliveries SET status = 'delivered' WHERE tenant_id = %s", [idle])
 
@@ -181,7 +182,7 @@ def test_each_tenant_has_its_own_backlog(app_conn: Any, database: DatabaseSettin
 
 
 def test_a_file_that_fits_in_one_chunk_defers_nothing(app_conn: Any, tenant: UUID) -> None:
-    _ingest(app_conn, tenant, ROWS)
+    ingest_rows(app_conn, tenant, ROWS)
 
     assert _queued_records(app_conn, tenant) == [1, 2, 4, 6, 7, 8, 9, 10]
     assert _outbox_through(app_conn, tenant) is None
