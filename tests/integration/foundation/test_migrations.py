@@ -125,7 +125,7 @@ async def test_leads_loaded_before_0011_keep_their_order_and_their_unique_record
 
     applied = await migrate(empty_database, app_user=postgres_server.app_user, app_password=None)
 
-    assert [m.version for m in applied] == [11]
+    assert [m.version for m in applied] == [m.version for m in every if m.version >= 11]
     database = msgspec.structs.replace(
         postgres_server, dbname=psycopg.conninfo.conninfo_to_dict(empty_database)["dbname"]
     )

@@ -528,17 +528,20 @@ def test_a_crash_mid_file_loads_nothing_and_the_batch_can_be_processed_again(
     ) == [(10_000, 10_000)]
 
 
-def test_deleting_a_batch_or_tenant_takes_its_leads_and_outbox_rows(
+def test_deleting_a_batch_or_tenant_takes_its_leads_outbox_rows_and_failed_records(
     app_conn: Any, database: DatabaseSettings
 ) -> None:
     first, second = create_tenant(database, "first-co"), create_tenant(database, "second-co")
     for tenant_id in (first, second):
         for rows in (
-            ("LS-1,Ann,Lee,,,,,ann@example.com,,,",),
-            ("LS-2,Bo,Ray,,,,,bo@example.com,,,",),
+            ("LS-1,Ann,Lee,,,,,ann@example.com,,,", "LS-3,,Nofirst,,,,,cy@example.com,,,"),
+            ("LS-2,Bo,Ray,,,,,bo@example.com,,,", "LS-4,,Nofirst,,,,,di@example.com,,,"),
         ):
             ingest_leadsource(app_conn, tenant_id, *rows)
-    counts = "SELECT (SELECT count(*) FROM ingest_batches), (SELECT count(*) FROM leads), (SELECT count(*) FROM deliveries)"
+    counts = (
+        "SELECT (SELECT count(*) FROM ingest_batches), (SELECT count(*) FROM leads),"
+        " (SELECT count(*) FROM deliveries), (SELECT count(*) FROM failed_records)"
+    )
 
     with psycopg.connect(database.owner_conninfo(), autocommit=True) as owner:
         owner.execute(
@@ -548,8 +551,8 @@ def test_deleting_a_batch_or_tenant_takes_its_leads_and_outbox_rows(
         after_batch = _rows(app_conn, first, counts)
         owner.execute("DELETE FROM tenants WHERE id = %s", [first])
 
-    assert after_batch == [(1, 1, 1)]
-    assert _rows(app_conn, first, counts) == [(0, 0, 0)]
+    assert after_batch == [(1, 1, 1, 1)]
+    assert _rows(app_conn, first, counts) == [(0, 0, 0, 0)]
     with psycopg.connect(database.owner_conninfo()) as owner:
         everywhere = owner.execute(counts).fetchone()
-    assert everywhere == (2, 2, 2)
+    assert everywhere == (2, 2, 2, 2)
