@@ -108,6 +108,12 @@ class _Lead(NamedTuple):
     body: StagedLead
     keys: tuple[bytes, bytes, bytes]
 
+    @property
+    def record_number(self) -> int:
+        """The body's first field, its record number (lead_staging's order)."""
+        number: int = self.body[0]
+        return number
+
 
 class _Rows:
     """The COPY rows of the chunk being filled."""
@@ -194,7 +200,7 @@ class _Staging:
         for item in items:
             staged = self.staged(item)
             if isinstance(staged, _Lead):
-                leads.append((*links.link(staged.body[0], *staged.keys), *staged.body))
+                leads.append((*links.link(staged.record_number, *staged.keys), *staged.body))
             else:
                 failures.append(staged)
             if len(leads) + len(failures) >= size:
